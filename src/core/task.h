@@ -14,7 +14,6 @@
 
 #include "errlist.h"
 
-struct doc;
 struct sched;
 struct tz;
 struct tz_cache;
@@ -28,6 +27,17 @@ enum task_sched_type {
 	TASK_LIFE_CYCLE,
 	TASK_ONCE,		/* O&M: trigger_time.policy ONCE */
 	TASK_PERIODIC,		/* O&M: trigger_time.policy PERIODIC */
+};
+
+enum task_misfire {
+	TASK_MISFIRE_DO_NOTHING,
+	TASK_MISFIRE_FIRE_ONCE_NOW,
+};
+
+enum task_overlap {
+	TASK_OVERLAP_SKIP,
+	TASK_OVERLAP_QUEUE,
+	TASK_OVERLAP_ALLOW,
 };
 
 struct task_target {
@@ -69,6 +79,15 @@ struct task {
 	int			 priority;
 	int			 wait_time;
 	char			*input_param;	/* JSON text of an object, or NULL */
+	/* O&M shape extras */
+	char			*risk_level;	/* HIGH, MEDIUM, LOW or NULL */
+	bool			 enable_approve;
+	bool			 enable_message_notification;
+	char			*message_notification;	/* JSON text or NULL */
+	/* daemon policies (SPEC section 4) */
+	enum task_misfire	 misfire_policy;
+	enum task_overlap	 overlap_policy;
+	int			 history_keep;	/* 0: the daemon's default */
 	/* where it came from, for messages */
 	char			*file;
 	int			 line;
@@ -91,9 +110,6 @@ int	task_file_load(const char *path, struct task_set *, struct errlist *errs);
 /* The same, from text in memory; name is used in messages. */
 int	task_text_load(const char *name, const char *text, size_t len,
 	    struct task_set *, struct errlist *errs);
-/* One task from a document node (a mapping). */
-int	task_from_doc(const struct doc *, const char *file, struct task *,
-	    struct errlist *errs);
 
 void	task_set_free(struct task_set *);
 void	task_free(struct task *);

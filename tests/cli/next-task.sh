@@ -176,8 +176,13 @@ printf 'task_name: [unclosed\n' >"$TMPD/syntax.yaml"
 expect_err "YAML syntax error with position" 2 "syntax.yaml:" -- \
     "$SKEDCTL" next --task "$TMPD/syntax.yaml"
 
-for f in "$TOP_SRCDIR"/etc/tasks.d/*.yaml; do
-	"$SKEDCTL" next --task "$f" --name "$(sed -n 's/^ *- *task_name: *//p; s/^task_name: *//p' "$f" | head -n 1)" \
-	    --from @1704067200 -n 1 >/dev/null 2>"$TMPD/stderr"
-	tap_ok $? "example task file $(basename "$f") loads"
+ex="$TOP_SRCDIR/etc/tasks.d/examples.yaml"
+for name in nightly-backup log-rotate weekend-stop month-end-snapshot \
+    every-other-day-reboot om-periodic-report; do
+	out=$("$SKEDCTL" next --task "$ex" --name "$name" --from @1704067200 \
+	    -n 2 --utc 2>"$TMPD/stderr")
+	[ $? -eq 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ]
+	tap_ok $? "example task $name has fire times"
 done
+expect "example CRON task in its zone" 0 "2024-01-01T02:30:00-05:00" -- \
+    "$SKEDCTL" next --task "$ex" --name nightly-backup --from @1704067200 -n 1

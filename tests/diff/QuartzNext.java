@@ -4,7 +4,9 @@
 //                              prints one line per input line: the next COUNT fire times
 //                              strictly after FROM in UTC, as YYYY-MM-DDTHH:MM:SSZ separated
 //                              by single spaces (an empty line when there are none), or
-//                              "INVALID: message" when the constructor throws.
+//                              "INVALID: message" when the constructor throws, or
+//                              "TIMEOUT" when Quartz loops (-Dquartz.timeout=SECONDS, 10).
+//                              EXPR may be "PART || PART ...": the union of the parts.
 //   java QuartzNext gen SEED N prints N random expressions that Quartz 2.3.2 and sked both
 //                              accept (java.util.Random: the same list on every machine).
 //
@@ -37,6 +39,7 @@ public final class QuartzNext {
         }
         SimpleDateFormat fmt = new SimpleDateFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
         fmt.setTimeZone(UTC);
+        long timeoutMs = Long.parseLong(System.getProperty("quartz.timeout", "10")) * 1000L;
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
         String line;
@@ -46,10 +49,32 @@ public final class QuartzNext {
                 out.write("BADCASE: " + line + "\n");
                 continue;
             }
-            out.write(next(fmt, f[0], Long.parseLong(f[1]), Integer.parseInt(f[2])));
+            out.write(guarded(fmt, f[0], Long.parseLong(f[1]), Integer.parseInt(f[2]), timeoutMs));
             out.write('\n');
         }
         out.flush();
+        System.exit(0);         // a runaway worker thread must not keep the JVM alive
+    }
+
+    // Quartz 2.3.2 loops forever on a few expressions: compute on a worker thread and
+    // give up after timeoutMs, answering "TIMEOUT".
+    @SuppressWarnings("deprecation")
+    private static String guarded(SimpleDateFormat fmt, String expr, long from, int count, long timeoutMs)
+            throws InterruptedException {
+        final String[] result = new String[1];
+        Thread t = new Thread(() -> result[0] = next(fmt, expr, from, count));
+        t.setDaemon(true);
+        t.start();
+        t.join(timeoutMs);
+        if (t.isAlive()) {
+            try {
+                t.stop();       // deprecated, still works on Java 17; harmless to try
+            } catch (Throwable e) {
+                // newer JVMs: the daemon thread spins on, the JVM exits at the end anyway
+            }
+            return "TIMEOUT";
+        }
+        return result[0];
     }
 
     // EXPR may be "PART || PART ...": the union of the parts' fire times (used to check
