@@ -59,8 +59,12 @@ public final class QuartzNext {
     // Quartz 2.3.2 loops forever on a few expressions: compute on a worker thread and
     // give up after timeoutMs, answering "TIMEOUT".
     @SuppressWarnings("deprecation")
+    private static final java.util.Set<String> hung = new java.util.HashSet<>();
+
     private static String guarded(SimpleDateFormat fmt, String expr, long from, int count, long timeoutMs)
             throws InterruptedException {
+        if (hung.contains(expr))        // once is enough: do not wait again for each FROM
+            return "TIMEOUT";
         final String[] result = new String[1];
         Thread t = new Thread(() -> result[0] = next(fmt, expr, from, count));
         t.setDaemon(true);
@@ -72,6 +76,7 @@ public final class QuartzNext {
             } catch (Throwable e) {
                 // newer JVMs: the daemon thread spins on, the JVM exits at the end anyway
             }
+            hung.add(expr);
             return "TIMEOUT";
         }
         return result[0];

@@ -7,12 +7,13 @@
 #
 # Environment: SKEDCTL (default ../../_build/main/skedctl from this script), SEED and
 # NRANDOM (random expressions, default 20261125 and 400), MAX_SHOWN (differences shown
-# in full, default 20), TIMEOUT (seconds per skedctl call, default 20), KEEP=1 (keep the
-# work directory).  Needs Debian's libquartz2-java (installed with apt-get when missing)
-# and a JDK; builds nothing in the source tree.
+# in full, default 20), TIMEOUT (seconds per skedctl call, default 20), QUARTZ_TIMEOUT
+# (seconds before giving up on an expression Quartz loops on, default 5), KEEP=1 (keep
+# the work directory).  Needs Debian's libquartz2-java (installed with apt-get when
+# missing) and a JDK; builds nothing in the source tree.
 #
 # Exit status: 0 all agree, 1 some differ, 2 setup failure.
-set -u
+set -u -f	# no globbing: expressions are full of '*' and '?'
 
 here=$(cd "$(dirname "$0")" && pwd)
 SKEDCTL=${SKEDCTL:-$here/../../_build/main/skedctl}
@@ -56,7 +57,7 @@ fi
 start=$(date +%s)
 javac -nowarn -d "$WORK/classes" -cp "$CP" "$here/QuartzNext.java" ||
 	die "javac failed"
-JAVA=(java -Xss8m -Dquartz.timeout="${QUARTZ_TIMEOUT:-10}" -cp "$WORK/classes:$CP" QuartzNext)
+JAVA=(java -Xss8m -Dquartz.timeout="${QUARTZ_TIMEOUT:-5}" -cp "$WORK/classes:$CP" QuartzNext)
 
 # --- the cases: kind, expression for skedctl, expression for Quartz, from, count
 # Fixed instants between 1990 and 2090; each expression gets four of them in turn.
@@ -106,12 +107,12 @@ emit() {	# emit KIND SKED_EXPR REF_EXPR COUNT [FROM...]
 		'#'* | '') continue ;;
 		'['*']') section=${line#[}; section=${section%]}; continue ;;
 		esac
-		expr=$(trim "${line%%|*}")
+		expr=$(trim "${line%%;*}")
 		count=$DEFAULT_COUNT froms=
-		rest=${line#*|}
+		rest=${line#*;}
 		if [ "$rest" != "$line" ]; then
-			count=$(trim "${rest%%|*}")
-			[ "${rest#*|}" != "$rest" ] && froms=${rest#*|}
+			count=$(trim "${rest%%;*}")
+			[ "${rest#*;}" != "$rest" ] && froms=${rest#*;}
 		fi
 		[ "$expr" = '<empty>' ] && expr=
 		case $section in
@@ -230,7 +231,7 @@ exec 3<&- 4<&-
 t_all=$(($(date +%s) - start))
 cat "$WORK/diffs.txt"
 if [ "$quartz_hangs" -gt 0 ]; then
-	echo "quartz-diff: Quartz 2.3.2 loops forever (gave up after ${QUARTZ_TIMEOUT:-10}s) on" \
+	echo "quartz-diff: Quartz 2.3.2 loops forever (gave up after ${QUARTZ_TIMEOUT:-5}s) on" \
 		"$quartz_hangs case(s), not compared:"
 	cat "$WORK/hangs.txt"
 fi
