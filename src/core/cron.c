@@ -413,6 +413,11 @@ parse_field(struct parser *p, const char *s, size_t len,
 	}
 	p->elem = NULL;
 	fv->plain = nelem == 1 && plain;
+	/* Quartz gives these no sound meaning in a list; plain L is fine. */
+	if (nelem > 1 && fv->dom_rule != SCHED_DOM_NONE &&
+	    !(fv->dom_rule == SCHED_DOM_LAST && fv->dom_arg == 0))
+		return (fail(p, "W, LW and L-n cannot be listed with other "
+		    "days"));
 	return (0);
 }
 

@@ -146,6 +146,10 @@ static const struct {
 	{ ROW, "0 0 0 W * ?", "day-of-month: 'W'" },
 	{ ROW, "0 0 0 LW,15W * ?", "only one of L" },
 	{ ROW, "0 0 0 ? * LW", "day-of-week: 'LW'" },
+	{ ROW, "0 0 0 1W,15 * ?", "day-of-month: W, LW and L-n cannot be "
+	    "listed" },
+	{ ROW, "0 0 0 LW,1 * ?", "W, LW and L-n cannot be listed" },
+	{ ROW, "0 0 0 L-2,5 * ?", "W, LW and L-n cannot be listed" },
 	{ ROW, "0 0 L * * ?", "hour: 'L'" },
 	{ ROW, "0 0 0 ? * MONDAY", "unknown name 'MONDAY'" },
 	{ ROW, "0 0 0 ? FOO *", "month: 'FOO': unknown name" },
