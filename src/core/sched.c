@@ -27,6 +27,9 @@
 /* A safety valve: real schedules need a handful of carries per call. */
 #define NEXT_LOCAL_MAX_STEPS	20000
 #define SPAN_WALK_MAX		2000
+/* 2199-12-31T23:59:59 on the earliest wall clock, and a day and more. */
+#define SCHED_LAST_INSTANT	(7258118399LL + 2 * 86400)
+#define SCHED_MARGIN		(2 * 86400)
 
 static int	next_local(const struct sched *, int64_t, int64_t *);
 static int	next_fixed(const struct sched *, int64_t, int64_t *);
@@ -322,8 +325,11 @@ sched_next(const struct sched *s, int64_t after, int64_t *next)
 	int64_t	t;
 	int	rc;
 
-	if (after >= s->expire)
+	if (after >= s->expire || after > SCHED_LAST_INSTANT)
 		return (-ENOENT);
+	/* Nothing fires before 1970: start there, far from overflow. */
+	if (after < -SCHED_MARGIN)
+		after = -SCHED_MARGIN;
 	if (s->flags & SCHED_F_ONCE) {
 		if (s->once <= after || s->once > s->expire)
 			return (-ENOENT);

@@ -568,6 +568,29 @@ START_TEST(test_monotonic)
 }
 END_TEST
 
+/* Instants at the ends of int64_t neither overflow nor fire. */
+START_TEST(test_extremes)
+{
+	struct sched	 s;
+	char		 err[SCHED_ERRLEN];
+	const struct tz	*z = zone(__LINE__, "America/New_York");
+	int64_t		 t;
+
+	ck_assert_int_eq(sched_parse_cron(&s, "* * * * * ?", z, err,
+	    sizeof err), 0);
+	ck_assert_int_eq(sched_next(&s, INT64_MAX, &t), -ENOENT);
+	ck_assert_int_eq(sched_next(&s, INT64_MAX - 1, &t), -ENOENT);
+	ck_assert_int_eq(sched_next(&s, INT64_MIN, &t), 0);
+	ck_assert_int_eq(t, instant("1970-01-01T05:00:00Z"));
+	ck_assert_int_eq(sched_parse_cron(&s, "0 30 2 * * ?", z, err,
+	    sizeof err), 0);
+	ck_assert_int_eq(sched_next(&s, INT64_MIN, &t), 0);
+	ck_assert_int_eq(t, instant("1970-01-01T07:30:00Z"));
+	ck_assert_int_eq(sched_next(&s, instant("2199-12-31T07:30:00Z"), &t),
+	    -ENOENT);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -580,6 +603,7 @@ sched_suite(void)
 	add_table_test(tc, test_kinds, kind_rows);
 	tcase_add_test(tc, test_kind_quartz);
 	tcase_add_test(tc, test_kind_invalid);
+	tcase_add_test(tc, test_extremes);
 	tcase_add_loop_test(tc, test_monotonic, 0, (int)NELEM(walk_zones));
 	suite_add_tcase(su, tc);
 	return (su);
