@@ -11,7 +11,8 @@
  *   the zone's spans of constant offset, so a time in a gap is never found
  *   and a repeated hour is found once in each span that covers it;
  * - fixed-time schedules map a time in a gap to the end of the gap and a
- *   repeated time to its first occurrence, so they fire exactly once a day.
+ *   repeated time to its first occurrence, so they fire exactly once a day
+ *   (a gap of more than three hours, a skipped date, is skipped).
  */
 #include "config.h"
 
@@ -30,6 +31,12 @@
 /* 2199-12-31T23:59:59 on the earliest wall clock, and a day and more. */
 #define SCHED_LAST_INSTANT	(7258118399LL + 2 * 86400)
 #define SCHED_MARGIN		(2 * 86400)
+/*
+ * A fixed time in a gap runs at the gap's end, as Vixie cron runs the jobs
+ * of a "medium" jump; past three hours (Samoa skipping 2011-12-30) the
+ * clock changed the date, not the season, and the run is skipped.
+ */
+#define SCHED_GAP_CATCHUP_MAX	(3 * 3600)
 
 static int	next_local(const struct sched *, int64_t, int64_t *);
 static int	next_fixed(const struct sched *, int64_t, int64_t *);
@@ -261,7 +268,12 @@ next_fixed(const struct sched *s, int64_t after, int64_t *out)
 	for (i = 0; i < 4; i++) {
 		if ((rc = next_local(s, local, &local)) != 0)
 			return (rc);
-		(void)tz_local_to_utc(s->tz, local, &first, &second);
+		if (tz_local_to_utc(s->tz, local, &first, &second) == 0 &&
+		    tz_offset_at(s->tz, first) - tz_offset_at(s->tz, first - 1) >
+		    SCHED_GAP_CATCHUP_MAX) {
+			local++;	/* a day that never was: skip it */
+			continue;
+		}
 		if (first > after) {
 			*out = first;
 			return (0);

@@ -8,7 +8,9 @@
 //                              "TIMEOUT" when Quartz loops (-Dquartz.timeout=SECONDS, 10).
 //                              EXPR may be "PART || PART ...": the union of the parts.
 //   java QuartzNext gen SEED N prints N random expressions that Quartz 2.3.2 and sked both
-//                              accept (java.util.Random: the same list on every machine).
+//                              accept, each followed by a TAB and two random instants
+//                              (epoch seconds, 1990-2090) separated by a TAB
+//                              (java.util.Random: the same list on every machine).
 //
 // Everything runs in one JVM.  Not part of `make check`; see README.md here.
 
@@ -58,9 +60,9 @@ public final class QuartzNext {
 
     // Quartz 2.3.2 loops forever on a few expressions: compute on a worker thread and
     // give up after timeoutMs, answering "TIMEOUT".
-    @SuppressWarnings("deprecation")
     private static final java.util.Set<String> hung = new java.util.HashSet<>();
 
+    @SuppressWarnings({"deprecation", "removal"})
     private static String guarded(SimpleDateFormat fmt, String expr, long from, int count, long timeoutMs)
             throws InterruptedException {
         if (hung.contains(expr))        // once is enough: do not wait again for each FROM
@@ -314,7 +316,9 @@ public final class QuartzNext {
             String e = seconds() + " " + minutes() + " " + hours() + " " + dom + " " + months() + " " + dow;
             if (p(30))
                 e += " " + years();
-            sb.append(e).append('\n');
+            // and two instants between 1990 and 2090 to start from
+            sb.append(e).append('\t').append(631152000L + (long) (rnd.nextDouble() * 3155760000L))
+                    .append('\t').append(631152000L + (long) (rnd.nextDouble() * 3155760000L)).append('\n');
         }
         System.out.print(sb);
     }

@@ -55,6 +55,9 @@ else
 	trap 'rm -rf "$WORK"' EXIT
 fi
 start=$(date +%s)
+# a private copy: the build may replace the binary while this runs
+cp "$SKEDCTL" "$WORK/skedctl" || die "cannot copy $SKEDCTL"
+SKEDCTL_ORIG=$SKEDCTL SKEDCTL=$WORK/skedctl
 javac -nowarn -d "$WORK/classes" -cp "$CP" "$here/QuartzNext.java" ||
 	die "javac failed"
 JAVA=(java -Xss8m -Dquartz.timeout="${QUARTZ_TIMEOUT:-5}" -cp "$WORK/classes:$CP" QuartzNext)
@@ -129,8 +132,10 @@ emit() {	# emit KIND SKED_EXPR REF_EXPR COUNT [FROM...]
 		esac
 	done < "$here/quartz-exprs.txt"
 	"${JAVA[@]}" gen "$SEED" "$NRANDOM" > "$WORK/random.txt" || die "generator failed"
-	while IFS= read -r expr; do
-		emit random "$expr" "$expr" "$DEFAULT_COUNT"
+	# two instants of the pool in turn and two random ones (from the generator)
+	while IFS=$'\t' read -r expr r1 r2; do
+		emit random "$expr" "$expr" "$DEFAULT_COUNT" \
+			"@${POOL[$((k % ${#POOL[@]}))]}" "@${POOL[$(((k + 5) % ${#POOL[@]}))]}" "@$r1" "@$r2"
 	done < "$WORK/random.txt"
 } > "$WORK/cases.tsv"
 
@@ -161,6 +166,7 @@ record() {	# record KIND SKED_EXPR REF_EXPR FROM COUNT WHY SKED_RC SKED_OUT SKED
 			printf '    expr:   %s\n' "$2"
 			[ "$3" != "$2" ] && printf '    parts:  %s\n' "$3"
 			printf '    from:   @%s (%s), -n %s, --tz UTC\n' "$4" "$(iso "$4")" "$5"
+			printf "    repro:  skedctl next --cron '%s' --tz UTC --from @%s -n %s --utc\n" "$2" "$4" "$5"
 			printf '    sked (exit %s):\n' "$7"
 			[ -n "$8" ] && printf '%s\n' $8 | sed 's/^/        /'
 			[ -n "$9" ] && printf '%s\n' "$9" | sed 's/^/        stderr: /'
@@ -235,6 +241,7 @@ if [ "$quartz_hangs" -gt 0 ]; then
 		"$quartz_hangs case(s), not compared:"
 	cat "$WORK/hangs.txt"
 fi
+echo "quartz-diff: $SKEDCTL_ORIG against Quartz 2.3.2 (UTC);"
 echo "quartz-diff: $(grep -c . "$WORK/random.txt") random expressions (seed $SEED), $ncases cases;" \
 	"lenient garbage rejected by sked: $lenient_rejected case(s);" \
 	"both reject: $both_reject; Quartz hangs: $quartz_hangs;" \
