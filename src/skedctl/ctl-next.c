@@ -179,11 +179,40 @@ out:
 	return (rc);
 }
 
+/*
+ * The zone when --tz is not given: $TZ as other programs read it (a zone
+ * name, ":name", or a POSIX string such as "EST5EDT,M3.2.0,M11.1.0"), else
+ * the system zone.
+ */
+static int
+env_zone(struct tz_cache *zones, struct tz **posix, const struct tz **out)
+{
+	const char	*env = getenv("TZ"), *cause;
+
+	if (env != NULL && *env == ':')
+		env++;
+	if (env == NULL || *env == '\0' || *env == '/') {
+		if (tz_cache_system(zones, out, &cause) == 0)
+			return (0);
+		ctl_err(&ctl_next_cmd, "system time zone: %s", cause);
+		return (-1);
+	}
+	if (tz_cache_get(zones, env, out, &cause) == 0)
+		return (0);
+	if (tz_from_posix(env, env, posix, &cause) == 0) {
+		*out = *posix;
+		return (0);
+	}
+	ctl_err(&ctl_next_cmd, "TZ: '%s': unknown time zone", env);
+	return (-1);
+}
+
 static int
 next_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_next_cmd;
 	struct tz_cache		*zones;
+	struct tz		*posix_zone = NULL;
 	const struct tz		*zone = NULL, *default_zone;
 	struct sched		 s;
 	const char		*cron = NULL, *task = NULL, *name = NULL;
@@ -249,10 +278,8 @@ next_exec(int argc, char **argv)
 			ctl_err(cmd, "--tz: '%s': %s", tzname, cause);
 			goto out;
 		}
-	} else if (tz_cache_system(zones, &default_zone, &cause) != 0) {
-		ctl_err(cmd, "system time zone: %s", cause);
+	} else if (env_zone(zones, &posix_zone, &default_zone) != 0)
 		goto out;
-	}
 
 	if (cron != NULL) {
 		zone = default_zone;
@@ -276,6 +303,7 @@ next_exec(int argc, char **argv)
 		print_times(&s, zone, from, count, utc);
 	status = fflush(stdout) == 0 ? CTL_EXIT_OK : CTL_EXIT_FAIL;
 out:
+	tz_free(posix_zone);
 	tz_cache_free(zones);
 	return (status);
 }

@@ -64,6 +64,18 @@ tap_ok $? "default --from is now, UTC format"
 [ "$(printf '%s\n' "$out" | wc -l)" -eq 2 ]
 tap_ok $? "default --from is now, two lines"
 
+expect "TZ names the zone when --tz is absent" 0 "2024-01-01T12:00:00-05:00" -- \
+    env TZ=America/New_York "$SKEDCTL" next --cron '0 0 12 * * ?' \
+    --from 2024-01-01T00:00:00Z -n 1
+expect "TZ as a POSIX string" 0 "2024-07-01T12:00:00-04:00" -- \
+    env TZ=EST5EDT,M3.2.0,M11.1.0 "$SKEDCTL" next --cron '0 0 12 * * ?' \
+    --from 2024-07-01T00:00:00Z -n 1
+expect "--tz wins over TZ" 0 "2024-01-01T12:00:00+00:00" -- \
+    env TZ=America/New_York "$SKEDCTL" next --cron '0 0 12 * * ?' --tz UTC \
+    --from 2024-01-01T00:00:00Z -n 1
+expect_err "unknown TZ" 2 "TZ: 'Nowhere/Land'" -- \
+    env TZ=Nowhere/Land "$SKEDCTL" next --cron '* * * * *'
+
 expect_err "invalid expression: field and reason" 2 \
     "day-of-week: '6#6': the week number after '#' must be 1-5" -- \
     "$SKEDCTL" next --cron '0 0 0 ? * 6#6'
