@@ -99,8 +99,6 @@ static const struct {
 	{ "@hourly", "0 * * * *" },
 };
 
-void	sched_init_all(struct sched *, const struct tz *);
-
 static int	fail(struct parser *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static int	parse_field(struct parser *, const char *, size_t,

@@ -374,9 +374,6 @@ sched_init(struct sched *s, const struct tz *tz)
 	s->years[3] = (1ULL << (SCHED_MAX_YEAR - SCHED_MIN_YEAR + 1 - 192)) - 1;
 }
 
-/* Used by cron.c too: a schedule that matches everything. */
-void	sched_init_all(struct sched *, const struct tz *);
-
 void
 sched_init_all(struct sched *s, const struct tz *tz)
 {

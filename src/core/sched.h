@@ -87,6 +87,9 @@ void	sched_set_expire(struct sched *, int64_t expire);
  */
 int	sched_next(const struct sched *, int64_t after, int64_t *next);
 
+/* A schedule matching every second (cron.c builds on it). */
+void	sched_init_all(struct sched *, const struct tz *);
+
 /* Print an equivalent Quartz expression, if the schedule has one: 0, or
  * -ENOENT (DAY every n > 1 days, ONCE).  -ENOSPC if buf is too small. */
 int	sched_to_quartz(const struct sched *, char *buf, size_t len);
