@@ -1,0 +1,752 @@
+/*
+ * sked.yaml, read with libyaml's document loader (which keeps line and
+ * column of every node) and checked against one table of keys.  Then every
+ * task file of tasks_dir is read with the task loader and checked as a set:
+ * schedules compile, ids and names are unique.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yaml.h>
+
+#include "sched.h"
+#include "tz.h"
+#include "conf.h"
+
+#ifndef SKED_SOCKET_DEFAULT
+#define SKED_SOCKET_DEFAULT	"/run/sked/skedd.sock"
+#endif
+#ifndef SKED_DATABASE_DEFAULT
+#define SKED_DATABASE_DEFAULT	"/var/lib/sked/sked.db"
+#endif
+#ifndef SKED_PLUGIN_DIR
+#define SKED_PLUGIN_DIR		"/usr/lib/sked/plugins"
+#endif
+
+#define CONFIG_FILE_MAX	(1 << 20)
+
+enum key_type {
+	K_PATH,		/* relative to the config file's folder */
+	K_STRING,
+	K_ZONE,
+	K_GROUP,
+	K_INT,
+	K_MODE,		/* octal file mode */
+	K_HOSTPORT,
+	K_PROJECTS,
+	K_TOKENS,
+};
+
+struct key {
+	const char	*name;
+	enum key_type	 type;
+	size_t		 offset;
+	long		 min, max;	/* K_INT */
+	const char	*def;		/* default, as written in the file */
+	const char	*help;
+};
+
+#define S(f)	offsetof(struct config, f)
+
+static const struct key keys[] = {
+	{ "socket", K_PATH, S(socket), 0, 0, SKED_SOCKET_DEFAULT,
+	    "control socket path" },
+	{ "database", K_PATH, S(database), 0, 0, SKED_DATABASE_DEFAULT,
+	    "SQLite store" },
+	{ "tasks_dir", K_PATH, S(tasks_dir), 0, 0, "tasks.d",
+	    "folder of task files (*.yaml, *.yml, *.json)" },
+	{ "hooks_dir", K_PATH, S(hooks_dir), 0, 0, "hooks.d",
+	    "folder of hook executables, one per target type" },
+	{ "plugin_dir", K_PATH, S(plugin_dir), 0, 0, SKED_PLUGIN_DIR,
+	    "folder of plugin shared objects (*.so)" },
+	{ "time_zone", K_ZONE, S(time_zone), 0, 0, NULL,
+	    "default zone of tasks without time_zone (default: the system's)" },
+	{ "listen_tcp", K_HOSTPORT, S(listen_tcp), 0, 0, NULL,
+	    "loopback TCP listener, 127.0.0.1:PORT (off by default)" },
+	{ "tokens", K_TOKENS, S(tokens), 0, 0, NULL,
+	    "API tokens for listen_tcp: [{name, sha256, projects}]" },
+	{ "projects", K_PROJECTS, S(projects), 0, 0, NULL,
+	    "project: {users: [...], groups: [...]}" },
+	{ "admin_group", K_GROUP, S(admin_group), 0, 0, "sked",
+	    "members may use every project" },
+	{ "socket_group", K_GROUP, S(socket_group), 0, 0, "sked",
+	    "group owner of the control socket" },
+	{ "socket_mode", K_MODE, S(socket_mode), 0, 0777, "0660",
+	    "mode of the control socket" },
+	{ "max_concurrency", K_INT, S(max_concurrency), 1, 100000, "64",
+	    "subtasks running at once; the rest wait in order" },
+	{ "history_keep", K_INT, S(history_keep), 1, 10000000, "100",
+	    "executions kept per task (a task's history_keep wins)" },
+	{ "shutdown_timeout", K_INT, S(shutdown_timeout), 0, 86400, "30",
+	    "seconds running subtasks get to finish at SIGTERM" },
+	{ "kill_grace", K_INT, S(kill_grace), 0, 3600, "5",
+	    "seconds between SIGTERM and SIGKILL for a process" },
+	{ "output_limit", K_INT, S(output_limit), 0, 1048576, "4096",
+	    "bytes of output tail kept per subtask" },
+	{ "misfire_threshold", K_INT, S(misfire_threshold), 1, 86400, "60",
+	    "seconds late after which a fire counts as missed" },
+	{ "request_body_max", K_INT, S(request_body_max), 1024, 1073741824,
+	    "1048576", "largest API request body (413 past it)" },
+	{ "request_header_max", K_INT, S(request_header_max), 1024, 1048576,
+	    "16384", "largest API request header block (431 past it)" },
+	{ "connection_timeout", K_INT, S(connection_timeout), 1, 3600, "30",
+	    "seconds before an idle or slow API connection is closed" },
+	{ "max_connections", K_INT, S(max_connections), 1, 65536, "256",
+	    "API connections at once" },
+};
+
+#define NKEYS	(sizeof keys / sizeof keys[0])
+
+struct cctx {
+	yaml_document_t	*doc;
+	const char	*file;
+	char		*dir;		/* folder of the file, for K_PATH */
+	struct errlist	*errs;
+	int		 nerr;
+	int		 tasks_dir_given;
+	struct tz_cache	*zones;
+};
+
+static void	bad(struct cctx *, const yaml_node_t *, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+bad(struct cctx *c, const yaml_node_t *n, const char *key, const char *fmt,
+    ...)
+{
+	char	msg[400];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	errlist_add(c->errs, c->file, n ? (int)n->start_mark.line + 1 : 0,
+	    n ? (int)n->start_mark.column + 1 : 0, "%s: %s", key, msg);
+	c->nerr++;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if (s == NULL)
+		return (NULL);
+	if ((p = strdup(s)) == NULL)
+		abort();
+	return (p);
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+	return ((const char *)n->data.scalar.value);
+}
+
+static int
+is_null(const yaml_node_t *n)
+{
+	const char	*s;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return (0);
+	s = scalar(n);
+	return (*s == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0);
+}
+
+static char *
+join_path(const char *dir, const char *p)
+{
+	char	*out;
+
+	if (p[0] == '/' || dir == NULL)
+		return (xstrdup(p));
+	if (asprintf(&out, "%s/%s", dir, p) < 0)
+		abort();
+	return (out);
+}
+
+static int
+valid_group_name(const char *s)
+{
+	size_t	i;
+
+	if (*s == '\0' || *s == '-' || strlen(s) > 32)
+		return (0);
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("_.-", s[i]) ==
+		    NULL)
+			return (0);
+	return (1);
+}
+
+/* A list of names: a YAML sequence of scalars, each checked. */
+static int
+get_names(struct cctx *c, const yaml_node_t *n, const char *key,
+    char ***out, size_t *count)
+{
+	yaml_node_item_t	*it;
+	const yaml_node_t	*v;
+	size_t			 i = 0, cap;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		bad(c, n, key, "expected a list of names");
+		return (-1);
+	}
+	cap = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if ((*out = calloc(cap + 1, sizeof **out)) == NULL)
+		abort();
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		v = yaml_document_get_node(c->doc, *it);
+		if (v->type != YAML_SCALAR_NODE ||
+		    !(valid_group_name(scalar(v)) || strcmp(scalar(v), "*")
+		    == 0)) {
+			bad(c, v, key, "'%s' is not a valid name",
+			    v->type == YAML_SCALAR_NODE ? scalar(v) : "?");
+			continue;
+		}
+		(*out)[i++] = xstrdup(scalar(v));
+	}
+	*count = i;
+	return (0);
+}
+
+static void
+get_projects(struct cctx *c, const yaml_node_t *n, struct config *cfg)
+{
+	yaml_node_pair_t	*p, *q;
+	const yaml_node_t	*k, *v, *kk, *vv;
+	struct config_project	*pr;
+	size_t			 cap;
+	char			 key[200];
+
+	if (n->type != YAML_MAPPING_NODE) {
+		bad(c, n, "projects", "expected a mapping of project names");
+		return;
+	}
+	cap = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+	if ((cfg->projects = calloc(cap + 1, sizeof *pr)) == NULL)
+		abort();
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		k = yaml_document_get_node(c->doc, p->key);
+		v = yaml_document_get_node(c->doc, p->value);
+		if (k->type != YAML_SCALAR_NODE ||
+		    !valid_group_name(scalar(k))) {
+			bad(c, k, "projects", "'%s' is not a project name",
+			    k->type == YAML_SCALAR_NODE ? scalar(k) : "?");
+			continue;
+		}
+		pr = &cfg->projects[cfg->nprojects++];
+		pr->name = xstrdup(scalar(k));
+		if (is_null(v))
+			continue;
+		if (v->type != YAML_MAPPING_NODE) {
+			bad(c, v, "projects", "%s: expected {users: [...], "
+			    "groups: [...]}", pr->name);
+			continue;
+		}
+		for (q = v->data.mapping.pairs.start;
+		    q < v->data.mapping.pairs.top; q++) {
+			kk = yaml_document_get_node(c->doc, q->key);
+			vv = yaml_document_get_node(c->doc, q->value);
+			snprintf(key, sizeof key, "projects.%s.%s", pr->name,
+			    kk->type == YAML_SCALAR_NODE ? scalar(kk) : "?");
+			if (kk->type == YAML_SCALAR_NODE &&
+			    strcmp(scalar(kk), "users") == 0)
+				get_names(c, vv, key, &pr->users, &pr->nusers);
+			else if (kk->type == YAML_SCALAR_NODE &&
+			    strcmp(scalar(kk), "groups") == 0)
+				get_names(c, vv, key, &pr->groups,
+				    &pr->ngroups);
+			else
+				bad(c, kk, key, "unknown key (users, groups)");
+		}
+	}
+}
+
+static void
+get_tokens(struct cctx *c, const yaml_node_t *n, struct config *cfg)
+{
+	yaml_node_item_t	*it;
+	yaml_node_pair_t	*q;
+	const yaml_node_t	*e, *kk, *vv;
+	struct config_token	*tk;
+	const char		*s;
+	size_t			 cap, i;
+	char			 key[64];
+	int			 have_hash;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		bad(c, n, "tokens", "expected a list of {name, sha256, "
+		    "projects}");
+		return;
+	}
+	cap = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	if ((cfg->tokens = calloc(cap + 1, sizeof *tk)) == NULL)
+		abort();
+	for (it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++) {
+		e = yaml_document_get_node(c->doc, *it);
+		snprintf(key, sizeof key, "tokens[%zu]", cfg->ntokens);
+		if (e->type != YAML_MAPPING_NODE) {
+			bad(c, e, key, "expected {name, sha256, projects}");
+			continue;
+		}
+		tk = &cfg->tokens[cfg->ntokens++];
+		have_hash = 0;
+		for (q = e->data.mapping.pairs.start;
+		    q < e->data.mapping.pairs.top; q++) {
+			kk = yaml_document_get_node(c->doc, q->key);
+			vv = yaml_document_get_node(c->doc, q->value);
+			s = kk->type == YAML_SCALAR_NODE ? scalar(kk) : "?";
+			if (strcmp(s, "name") == 0 &&
+			    vv->type == YAML_SCALAR_NODE) {
+				free(tk->name);
+				tk->name = xstrdup(scalar(vv));
+			} else if (strcmp(s, "sha256") == 0) {
+				s = vv->type == YAML_SCALAR_NODE ? scalar(vv) :
+				    "";
+				for (i = 0; i < 64 && isxdigit((unsigned char)
+				    s[i]); i++)
+					tk->sha256[i] = (char)tolower(
+					    (unsigned char)s[i]);
+				if (i != 64 || s[64] != '\0')
+					bad(c, vv, key, "sha256: expected 64 "
+					    "hex digits (sha256sum of the "
+					    "token)");
+				have_hash = 1;
+			} else if (strcmp(s, "projects") == 0)
+				get_names(c, vv, "tokens.projects",
+				    &tk->projects, &tk->nprojects);
+			else
+				bad(c, kk, key, "unknown key '%s' (name, "
+				    "sha256, projects)", s);
+		}
+		if (!have_hash)
+			bad(c, e, key, "sha256: required");
+	}
+}
+
+static void
+set_key(struct cctx *c, const struct key *k, const yaml_node_t *v,
+    struct config *cfg, int from_default)
+{
+	char		*p = (char *)cfg + k->offset, *end;
+	const char	*s, *cause;
+	const struct tz	*zone;
+	long		 l;
+	unsigned long	 port;
+
+	if (k->type == K_PROJECTS) {
+		get_projects(c, v, cfg);
+		return;
+	}
+	if (k->type == K_TOKENS) {
+		get_tokens(c, v, cfg);
+		return;
+	}
+	if (v->type != YAML_SCALAR_NODE) {
+		bad(c, v, k->name, "expected a single value");
+		return;
+	}
+	s = scalar(v);
+	switch (k->type) {
+	case K_PATH:
+		if (*s == '\0') {
+			bad(c, v, k->name, "empty path");
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = join_path(from_default && s[0] != '/' &&
+		    c->dir == NULL ? "/etc/sked" : c->dir, s);
+		break;
+	case K_STRING:
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	case K_ZONE:
+		if (!tz_name_valid(s)) {
+			bad(c, v, k->name, "'%s' is not a time zone name", s);
+			break;
+		}
+		if (tz_cache_get(c->zones, s, &zone, &cause) != 0) {
+			bad(c, v, k->name, "'%s': %s", s, cause);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	case K_GROUP:
+		if (!valid_group_name(s)) {
+			bad(c, v, k->name, "'%s' is not a group name", s);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	case K_INT:
+		errno = 0;
+		l = strtol(s, &end, 10);
+		if (*s == '\0' || *end != '\0' || errno != 0 ||
+		    v->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+			bad(c, v, k->name, "expected an integer");
+			break;
+		}
+		if (l < k->min || l > k->max) {
+			bad(c, v, k->name, "%ld is out of range %ld-%ld", l,
+			    k->min, k->max);
+			break;
+		}
+		*(int *)p = (int)l;
+		break;
+	case K_MODE:
+		errno = 0;
+		l = strtol(s, &end, 8);
+		if (*s == '\0' || *end != '\0' || errno != 0 || l < 0 ||
+		    l > 0777) {
+			bad(c, v, k->name, "expected an octal mode such as "
+			    "0660");
+			break;
+		}
+		*(int *)p = (int)l;
+		break;
+	case K_HOSTPORT:
+		if (strncmp(s, "127.0.0.1:", 10) != 0 &&
+		    strncmp(s, "[::1]:", 6) != 0 &&
+		    strncmp(s, "localhost:", 10) != 0) {
+			bad(c, v, k->name, "'%s': only loopback addresses "
+			    "(127.0.0.1:PORT, [::1]:PORT) are allowed", s);
+			break;
+		}
+		errno = 0;
+		port = strtoul(strrchr(s, ':') + 1, &end, 10);
+		if (*end != '\0' || port == 0 || port > 65535 ||
+		    !isdigit((unsigned char)strrchr(s, ':')[1])) {
+			bad(c, v, k->name, "'%s': expected a port 1-65535", s);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Defaults, written as in a file so that one parser checks both. */
+static void
+set_defaults(struct cctx *c, struct config *cfg)
+{
+	yaml_node_t	n;
+	size_t		i;
+
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].def == NULL)
+			continue;
+		memset(&n, 0, sizeof n);
+		n.type = YAML_SCALAR_NODE;
+		n.data.scalar.value = (yaml_char_t *)(uintptr_t)keys[i].def;
+		n.data.scalar.length = strlen(keys[i].def);
+		n.data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
+		set_key(c, &keys[i], &n, cfg, 1);
+	}
+}
+
+static int
+read_file(const char *path, char **text, size_t *len, struct errlist *errs)
+{
+	FILE	*fp;
+	size_t	 n;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		errlist_add(errs, path, 0, 0, "%s", strerror(errno));
+		return (-1);
+	}
+	if ((*text = malloc(CONFIG_FILE_MAX + 1)) == NULL)
+		abort();
+	n = fread(*text, 1, CONFIG_FILE_MAX + 1, fp);
+	if (ferror(fp) || n > CONFIG_FILE_MAX) {
+		errlist_add(errs, path, 0, 0, "%s", ferror(fp) ?
+		    strerror(errno) : "larger than 1 MiB");
+		fclose(fp);
+		free(*text);
+		return (-1);
+	}
+	fclose(fp);
+	*len = n;
+	return (0);
+}
+
+static int
+parse_config(struct cctx *c, const char *text, size_t len,
+    struct config *cfg)
+{
+	yaml_parser_t		 parser;
+	yaml_document_t		 doc;
+	yaml_node_t		*root;
+	yaml_node_pair_t	*p;
+	const yaml_node_t	*k, *v;
+	unsigned char		 seen[NKEYS];
+	size_t			 i;
+
+	if (!yaml_parser_initialize(&parser))
+		abort();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		errlist_add(c->errs, c->file, (int)parser.problem_mark.line + 1,
+		    (int)parser.problem_mark.column + 1, "%s%s%s",
+		    parser.problem ? parser.problem : "YAML error",
+		    parser.context ? " " : "",
+		    parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return (-1);
+	}
+	yaml_parser_delete(&parser);
+	c->doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || is_null(root)) {
+		yaml_document_delete(&doc);
+		return (0);	/* an empty file: every default */
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		bad(c, root, "sked.yaml", "expected a mapping of keys");
+		yaml_document_delete(&doc);
+		return (-1);
+	}
+	memset(seen, 0, sizeof seen);
+	for (p = root->data.mapping.pairs.start;
+	    p < root->data.mapping.pairs.top; p++) {
+		k = yaml_document_get_node(&doc, p->key);
+		v = yaml_document_get_node(&doc, p->value);
+		if (k->type != YAML_SCALAR_NODE) {
+			bad(c, k, "sked.yaml", "keys must be strings");
+			continue;
+		}
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].name, scalar(k)) == 0)
+				break;
+		if (i == NKEYS) {
+			bad(c, k, scalar(k), "unknown key");
+			continue;
+		}
+		if (seen[i]++) {
+			bad(c, k, scalar(k), "given twice");
+			continue;
+		}
+		if (keys[i].offset == S(tasks_dir))
+			c->tasks_dir_given = 1;
+		if (is_null(v))
+			continue;
+		set_key(c, &keys[i], v, cfg, 0);
+	}
+	yaml_document_delete(&doc);
+	return (c->nerr == 0 ? 0 : -1);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+static int
+is_task_file(const char *name)
+{
+	size_t	n = strlen(name);
+
+	if (name[0] == '.')
+		return (0);
+	return ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+	    (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+	    (n > 5 && strcmp(name + n - 5, ".json") == 0));
+}
+
+/* Read every task file, in name order; check the set. */
+static void
+load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
+    struct errlist *errs)
+{
+	DIR			*d;
+	struct dirent		*de;
+	char			**names = NULL, *path, err[SCHED_ERRLEN];
+	size_t			 n = 0, cap = 0, i, j, cap2 = 0;
+	struct task_set		 set;
+	const struct tz		*def = NULL;
+	struct sched		 s;
+	struct task		*t, *u;
+
+	if ((d = opendir(cfg->tasks_dir)) == NULL) {
+		if (errno != ENOENT || dir_given)
+			errlist_add(errs, cfg->path, 0, 0, "tasks_dir: %s: %s",
+			    cfg->tasks_dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!is_task_file(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((names = realloc(names, cap * sizeof *names)) ==
+			    NULL)
+				abort();
+		}
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, name_cmp);
+	if (cfg->time_zone != NULL)
+		(void)tz_cache_get(zones, cfg->time_zone, &def, NULL);
+	else
+		(void)tz_cache_system(zones, &def, NULL);
+	for (i = 0; i < n; i++) {
+		if (asprintf(&path, "%s/%s", cfg->tasks_dir, names[i]) < 0)
+			abort();
+		free(names[i]);
+		if (task_file_load(path, &set, errs) == 0) {
+			for (j = 0; j < set.count; j++) {
+				if (cfg->tasks.count == cap2) {
+					cap2 = cap2 ? cap2 * 2 : 16;
+					cfg->tasks.tasks = realloc(
+					    cfg->tasks.tasks, cap2 *
+					    sizeof *cfg->tasks.tasks);
+					if (cfg->tasks.tasks == NULL)
+						abort();
+				}
+				cfg->tasks.tasks[cfg->tasks.count++] =
+				    set.tasks[j];
+			}
+			free(set.tasks);
+		}
+		cfg->nfiles++;
+		free(path);
+	}
+	free(names);
+
+	for (i = 0; i < cfg->tasks.count; i++) {
+		t = &cfg->tasks.tasks[i];
+		if (task_schedule(t, zones, def, &s, err, sizeof err) < 0)
+			errlist_add(errs, t->file, t->line, t->column, "%s",
+			    err);
+		for (j = 0; j < i; j++) {
+			u = &cfg->tasks.tasks[j];
+			if (t->id != NULL && u->id != NULL &&
+			    strcmp(t->id, u->id) == 0)
+				errlist_add(errs, t->file, t->line, t->column,
+				    "id: '%s' is also the id of the task at "
+				    "%s:%d", t->id, u->file, u->line);
+			else if (strcmp(t->project_id, u->project_id) == 0 &&
+			    strcmp(t->task_name, u->task_name) == 0)
+				errlist_add(errs, t->file, t->line, t->column,
+				    "task_name: '%s' is also the name of the "
+				    "task at %s:%d in project %s",
+				    t->task_name, u->file, u->line,
+				    t->project_id);
+		}
+	}
+}
+
+int
+config_load(const char *path, struct tz_cache *zones, struct config *cfg,
+    struct errlist *errs)
+{
+	struct cctx	 c;
+	char		*text = NULL, *slash, *real;
+	size_t		 len = 0, before = errs->count;
+	struct stat	 st;
+
+	memset(cfg, 0, sizeof *cfg);
+	memset(&c, 0, sizeof c);
+	c.errs = errs;
+	c.zones = zones;
+	if (path == NULL && stat(SKED_CONFIG_DEFAULT, &st) == 0)
+		path = SKED_CONFIG_DEFAULT;
+	if (path != NULL) {
+		cfg->path = xstrdup(path);
+		c.file = cfg->path;
+		if ((real = realpath(path, NULL)) != NULL) {
+			if ((slash = strrchr(real, '/')) != NULL)
+				*slash = '\0';
+			c.dir = real;
+		}
+	} else
+		c.file = SKED_CONFIG_DEFAULT;
+	set_defaults(&c, cfg);
+	if (path != NULL && read_file(path, &text, &len, errs) == 0) {
+		(void)parse_config(&c, text, len, cfg);
+		free(text);
+	}
+	if (errs->count == before)
+		load_tasks(cfg, zones, c.tasks_dir_given, errs);
+	free(c.dir);
+	if (errs->count != before) {
+		config_free(cfg);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	i;
+
+	free(cfg->path);
+	free(cfg->socket);
+	free(cfg->database);
+	free(cfg->tasks_dir);
+	free(cfg->hooks_dir);
+	free(cfg->plugin_dir);
+	free(cfg->time_zone);
+	free(cfg->listen_tcp);
+	free(cfg->admin_group);
+	free(cfg->socket_group);
+	for (i = 0; i < cfg->nprojects; i++) {
+		free(cfg->projects[i].name);
+		free_names(cfg->projects[i].users, cfg->projects[i].nusers);
+		free_names(cfg->projects[i].groups, cfg->projects[i].ngroups);
+	}
+	free(cfg->projects);
+	for (i = 0; i < cfg->ntokens; i++) {
+		free(cfg->tokens[i].name);
+		free_names(cfg->tokens[i].projects, cfg->tokens[i].nprojects);
+	}
+	free(cfg->tokens);
+	task_set_free(&cfg->tasks);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+void
+config_print_keys(FILE *fp)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		fprintf(fp, "%-20s %-24s %s\n", keys[i].name,
+		    keys[i].def ? keys[i].def : "-", keys[i].help);
+}

@@ -1,0 +1,81 @@
+/*
+ * sked.yaml: the daemon's configuration, and the task files of tasks_dir.
+ * Loaded into a fresh struct and checked against one declarative table of
+ * keys; every error is collected as "file:line:column: key: reason" and any
+ * error rejects the whole configuration (the running one stays).
+ */
+#ifndef SKED_CONF_H
+#define SKED_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "errlist.h"
+#include "task.h"
+
+#ifndef SKED_CONFIG_DEFAULT
+#define SKED_CONFIG_DEFAULT	"/etc/sked/sked.yaml"
+#endif
+
+struct tz_cache;
+
+struct config_project {
+	char	 *name;
+	char	**users;
+	size_t	  nusers;
+	char	**groups;
+	size_t	  ngroups;
+};
+
+struct config_token {
+	char	 *name;
+	char	  sha256[65];	/* lower-case hex of the token's SHA-256 */
+	char	**projects;	/* "*" for every project */
+	size_t	  nprojects;
+};
+
+struct config {
+	char		*path;		/* the file; NULL: built-in defaults */
+	char		*socket;
+	char		*database;
+	char		*tasks_dir;
+	char		*hooks_dir;
+	char		*plugin_dir;
+	char		*time_zone;	/* NULL: the system zone */
+	char		*listen_tcp;	/* 127.0.0.1:PORT or NULL */
+	char		*admin_group;
+	char		*socket_group;
+	int		 socket_mode;
+	int		 max_concurrency;
+	int		 history_keep;
+	int		 shutdown_timeout;	/* seconds */
+	int		 kill_grace;		/* seconds */
+	int		 output_limit;		/* bytes */
+	int		 misfire_threshold;	/* seconds */
+	int		 request_body_max;	/* bytes */
+	int		 request_header_max;	/* bytes */
+	int		 connection_timeout;	/* seconds */
+	int		 max_connections;
+	struct config_project	*projects;
+	size_t			 nprojects;
+	struct config_token	*tokens;
+	size_t			 ntokens;
+	/* the task files of tasks_dir, every task checked */
+	struct task_set	 tasks;
+	size_t		 nfiles;
+};
+
+/*
+ * Read path (NULL: the default path, which may be missing) and every task
+ * file of its tasks_dir.  zones resolves time_zone names.  Returns 0, or -1
+ * with every error in errs (cfg is then empty).
+ */
+int	config_load(const char *path, struct tz_cache *zones, struct config *,
+	    struct errlist *errs);
+void	config_free(struct config *);
+
+/* Print every key with its default and help (skedd -h keys, man page). */
+void	config_print_keys(FILE *);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * The built-in exec plugin, for EXECUTE_SCRIPT.  input_param is checked in
+ * full before anything runs: exactly one of command (run by /bin/sh -c) and
+ * script (with args), optional user, cwd, env and timeout, nothing else;
+ * a mistake fails the job at once with a reason that names the field.
+ */
+#include <config.h>	/* <>: src/daemon/config.h is the daemon's config */
+
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <sked/plugin.h>
+
+#include "plugins.h"
+#include "proc.h"
+
+#define EXEC_TIMEOUT_DEFAULT	3600.
+
+struct exec_state {
+	const struct sked_host	*host;
+	LIST_HEAD(, exec_run)	 runs;
+};
+
+struct exec_run {
+	LIST_ENTRY(exec_run)	 entry;
+	struct exec_state	*st;
+	struct sked_job		*job;
+	struct proc		*proc;
+};
+
+/* What input_param asks for; the strings point into the parsed JSON. */
+struct exec_params {
+	json_t			*root;
+	struct proc_strv	 argv;
+	struct proc_strv	 env;
+	const char		*user;
+	const char		*cwd;
+	double			 timeout;
+};
+
+static const char *const exec_actions[] = { "EXECUTE_SCRIPT", NULL };
+
+static const char *
+nonnull(const char *s)
+{
+	return (s != NULL ? s : "");
+}
+
+void
+builtin_job_env(struct proc_strv *env, const struct sked_job *job)
+{
+	proc_strv_addf(env, "SKED_TARGET_TYPE=%s", nonnull(job->target_type));
+	proc_strv_addf(env, "SKED_TARGET_ID=%s", nonnull(job->target_id));
+	proc_strv_addf(env, "SKED_TASK_ID=%s", nonnull(job->task_id));
+	proc_strv_addf(env, "SKED_TASK_NAME=%s", nonnull(job->task_name));
+	proc_strv_addf(env, "SKED_EXECUTION_ID=%s",
+	    nonnull(job->execution_id));
+	proc_strv_addf(env, "SKED_PROJECT_ID=%s", nonnull(job->project_id));
+	proc_strv_addf(env, "SKED_INPUT_PARAM=%s",
+	    job->input_param != NULL ? job->input_param : "{}");
+}
+
+/*
+ * A string that can go into argv or the environment: the kernel would cut
+ * it at a NUL byte, so "a\u0000b" is refused rather than run as "a".
+ */
+static int
+get_string(json_t *v, const char *field, int empty_ok, const char **out,
+    char *why, size_t len)
+{
+	if (!json_is_string(v)) {
+		snprintf(why, len, "input_param.%s: expected a string", field);
+		return (-1);
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		snprintf(why, len, "input_param.%s: contains a NUL byte",
+		    field);
+		return (-1);
+	}
+	if (!empty_ok && json_string_length(v) == 0) {
+		snprintf(why, len, "input_param.%s: must not be empty", field);
+		return (-1);
+	}
+	*out = json_string_value(v);
+	return (0);
+}
+
+static int
+parse_env(json_t *obj, struct proc_strv *env, char *why, size_t len)
+{
+	const char	*name, *val;
+	json_t		*v;
+	char		 field[128];
+
+	if (!json_is_object(obj)) {
+		snprintf(why, len, "input_param.env: expected an object");
+		return (-1);
+	}
+	json_object_foreach(obj, name, v) {
+		if (*name == '\0' || strchr(name, '=') != NULL) {
+			snprintf(why, len, "input_param.env: bad variable "
+			    "name '%s'", name);
+			return (-1);
+		}
+		snprintf(field, sizeof field, "env.%s", name);
+		if (get_string(v, field, 1, &val, why, len) == -1)
+			return (-1);
+		proc_strv_addf(env, "%s=%s", name, val);
+	}
+	return (0);
+}
+
+static int
+parse_args(json_t *arr, struct proc_strv *argv, char *why, size_t len)
+{
+	const char	*s;
+	json_t		*v;
+	size_t		 i;
+	char		 field[32];
+
+	if (!json_is_array(arr)) {
+		snprintf(why, len, "input_param.args: expected an array of "
+		    "strings");
+		return (-1);
+	}
+	json_array_foreach(arr, i, v) {
+		snprintf(field, sizeof field, "args[%zu]", i);
+		if (get_string(v, field, 1, &s, why, len) == -1)
+			return (-1);
+		proc_strv_add(argv, s);
+	}
+	return (0);
+}
+
+static void
+params_free(struct exec_params *pp)
+{
+	proc_strv_free(&pp->argv);
+	proc_strv_free(&pp->env);
+	json_decref(pp->root);
+}
+
+/* The SKED_* variables go first, so that input_param.env may override. */
+static int
+parse_params(const struct sked_job *job, struct exec_params *pp, char *why,
+    size_t len)
+{
+	json_error_t	 err;
+	json_t		*v, *command, *script, *args = NULL, *env = NULL;
+	const char	*key, *s;
+
+	memset(pp, 0, sizeof *pp);
+	pp->timeout = EXEC_TIMEOUT_DEFAULT;
+	pp->root = json_loads(job->input_param != NULL ? job->input_param :
+	    "{}", JSON_REJECT_DUPLICATES, &err);
+	if (pp->root == NULL) {
+		snprintf(why, len, "input_param: not valid JSON: %s",
+		    err.text);
+		return (-1);
+	}
+	if (!json_is_object(pp->root)) {
+		snprintf(why, len, "input_param: expected an object");
+		return (-1);
+	}
+	json_object_foreach(pp->root, key, v) {
+		if (strcmp(key, "command") != 0 && strcmp(key, "script") != 0 &&
+		    strcmp(key, "args") != 0 && strcmp(key, "user") != 0 &&
+		    strcmp(key, "cwd") != 0 && strcmp(key, "env") != 0 &&
+		    strcmp(key, "timeout") != 0) {
+			snprintf(why, len, "input_param.%s: unknown key", key);
+			return (-1);
+		}
+	}
+
+	command = json_object_get(pp->root, "command");
+	script = json_object_get(pp->root, "script");
+	if ((command == NULL) == (script == NULL)) {
+		snprintf(why, len, "input_param: expected exactly one of "
+		    "command and script");
+		return (-1);
+	}
+	if (command != NULL) {
+		if (get_string(command, "command", 0, &s, why, len) == -1)
+			return (-1);
+		if (json_object_get(pp->root, "args") != NULL) {
+			snprintf(why, len, "input_param.args: only with "
+			    "script");
+			return (-1);
+		}
+		proc_strv_add(&pp->argv, "/bin/sh");
+		proc_strv_add(&pp->argv, "-c");
+		proc_strv_add(&pp->argv, s);
+	} else {
+		if (get_string(script, "script", 0, &s, why, len) == -1)
+			return (-1);
+		proc_strv_add(&pp->argv, s);
+		if ((args = json_object_get(pp->root, "args")) != NULL &&
+		    parse_args(args, &pp->argv, why, len) == -1)
+			return (-1);
+	}
+
+	if ((v = json_object_get(pp->root, "user")) != NULL &&
+	    get_string(v, "user", 0, &pp->user, why, len) == -1)
+		return (-1);
+	if ((v = json_object_get(pp->root, "cwd")) != NULL) {
+		if (get_string(v, "cwd", 0, &pp->cwd, why, len) == -1)
+			return (-1);
+		/* The daemon's own directory means nothing to its users. */
+		if (pp->cwd[0] != '/') {
+			snprintf(why, len, "input_param.cwd: expected an "
+			    "absolute path");
+			return (-1);
+		}
+	}
+	if ((v = json_object_get(pp->root, "timeout")) != NULL) {
+		if (!json_is_number(v) || !(json_number_value(v) > 0)) {
+			snprintf(why, len, "input_param.timeout: expected a "
+			    "positive number");
+			return (-1);
+		}
+		pp->timeout = json_number_value(v);
+	}
+	builtin_job_env(&pp->env, job);
+	if ((env = json_object_get(pp->root, "env")) != NULL &&
+	    parse_env(env, &pp->env, why, len) == -1)
+		return (-1);
+	return (0);
+}
+
+static void
+exec_done(void *arg, const struct proc_result *r)
+{
+	struct exec_run		*run = arg;
+	struct sked_job		*job = run->job;
+	const struct sked_host	*host = run->st->host;
+	struct sked_result	 res;
+	char			 why[300];
+
+	LIST_REMOVE(run, entry);
+	free(run);
+	job->plugin_data = NULL;
+	res.reason = proc_reason(r, why, sizeof why);
+	res.status = res.reason == NULL ? SKED_SUCCESS : SKED_FAIL;
+	res.exit_code = proc_exit_code(r);
+	res.output_tail = r->output;
+	host->complete(job, &res);
+}
+
+static void
+exec_start(void *state, struct sked_job *job)
+{
+	struct exec_state	*st = state;
+	struct exec_run		*run;
+	struct exec_params	 pp;
+	struct proc_spec	 spec;
+	struct sked_result	 res;
+	char			 why[300];
+
+	if (parse_params(job, &pp, why, sizeof why) == -1) {
+		params_free(&pp);
+		memset(&res, 0, sizeof res);
+		res.status = SKED_FAIL;
+		res.exit_code = -1;
+		res.reason = why;
+		st->host->complete(job, &res);
+		return;
+	}
+	if ((run = calloc(1, sizeof *run)) == NULL)
+		abort();
+	run->st = st;
+	run->job = job;
+	job->plugin_data = run;
+	LIST_INSERT_HEAD(&st->runs, run, entry);
+
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)pp.argv.v;
+	spec.env = (const char *const *)pp.env.v;
+	spec.cwd = pp.cwd;
+	spec.user = pp.user;
+	spec.timeout = pp.timeout;
+	spec.kill_grace = st->host->kill_grace;
+	spec.output_limit = st->host->output_limit;
+	run->proc = proc_spawn(st->host->loop, &spec, exec_done, run);
+	params_free(&pp);
+}
+
+static void
+exec_cancel(void *state, struct sked_job *job, int hard)
+{
+	struct exec_run	*run = job->plugin_data;
+
+	if (run != NULL)
+		proc_kill(run->proc, hard);
+}
+
+static int
+exec_init(const struct sked_host *host, void **state)
+{
+	struct exec_state	*st;
+
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		return (-1);
+	st->host = host;
+	LIST_INIT(&st->runs);
+	*state = st;
+	return (0);
+}
+
+static void
+exec_fini(void *state)
+{
+	struct exec_state	*st = state;
+	struct exec_run		*run;
+
+	while ((run = LIST_FIRST(&st->runs)) != NULL) {
+		LIST_REMOVE(run, entry);
+		proc_abandon(run->proc);
+		free(run);
+	}
+	free(st);
+}
+
+const struct sked_plugin sked_builtin_exec = {
+	.abi = SKED_PLUGIN_ABI,
+	.name = "exec",
+	.actions = exec_actions,
+	.target_types = NULL,
+	.init = exec_init,
+	.start = exec_start,
+	.cancel = exec_cancel,
+	.fini = exec_fini,
+};

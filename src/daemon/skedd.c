@@ -1,0 +1,392 @@
+/*
+ * skedd: the sked daemon.
+ *
+ *	skedd [-c CONFIG] [-f] [-n] [-v]...
+ *
+ * Start-up reads the configuration and task files, opens the store, closes
+ * executions a crash left running, loads plugins, arms one timer per task,
+ * opens the control socket and only then tells systemd READY=1.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "api.h"
+#include "log.h"
+#include "plugins.h"
+#include "skedd.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tz.h"
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: skedd [-c CONFIG] [-f] [-n] [-v]...\n"
+	    "  -c CONFIG  configuration file (default %s)\n"
+	    "  -f         stay in the foreground, log to stderr\n"
+	    "  -n         check the configuration and task files, then exit\n"
+	    "  -v         more verbose (twice: debug)\n", SKED_CONFIG_DEFAULT);
+	exit(status);
+}
+
+static void
+notify_status(struct daemon *d, const char *state)
+{
+	struct dtask	*dt;
+	int64_t		 next;
+	char		 when[40] = "none";
+
+	if (!d->notify && d->verbose == 0)
+		return;
+	next = tasks_next_fire(d, &dt);
+	if (next > 0)
+		timefmt_utc(next, when, sizeof when);
+	sd_notifyf(0, "%sSTATUS=%zu tasks, %zu armed; next fire %s%s%s%s",
+	    state, d->tasks.count, tasks_armed(d), when, dt ? " (" : "",
+	    dt ? dt->t.task_name : "", dt ? ")" : "");
+}
+
+static void
+host_log(int priority, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(priority, fmt, ap);
+	va_end(ap);
+}
+
+/* The plugin host reads these at each job; they follow reloads. */
+static void
+host_update(struct daemon *d)
+{
+	d->host.hooks_dir = d->cfg.hooks_dir;
+	d->host.output_limit = (size_t)d->cfg.output_limit;
+	d->host.kill_grace = d->cfg.kill_grace;
+}
+
+static void
+log_errors(const struct errlist *errs, int priority)
+{
+	size_t	i;
+
+	for (i = 0; i < errs->count; i++)
+		log_msg(priority, "%s", errs->msgs[i]);
+}
+
+/* Reload: all or nothing; the running configuration stays on error. */
+int
+daemon_reload(struct daemon *d, struct errlist *errs)
+{
+	struct config	 cfg;
+	const struct tz	*zone = NULL;
+	const char	*cause = "";
+	size_t		 i;
+
+	sd_notify(0, "RELOADING=1");
+	log_notice("reloading %s", d->config_path ? d->config_path :
+	    SKED_CONFIG_DEFAULT);
+	if (config_load(d->config_path, d->zones, &cfg, errs) != 0)
+		goto fail;
+	if ((cfg.time_zone != NULL ? tz_cache_get(d->zones, cfg.time_zone,
+	    &zone, &cause) : tz_cache_system(d->zones, &zone, &cause)) != 0) {
+		errlist_add(errs, cfg.path, 0, 0, "time_zone: %s", cause);
+		config_free(&cfg);
+		goto fail;
+	}
+#define KEEP(f) do {							\
+	if (strcmp(cfg.f, d->cfg.f) != 0) {				\
+		log_warn("reload: %s changes at the next restart", #f);	\
+		free(cfg.f);						\
+		if ((cfg.f = strdup(d->cfg.f)) == NULL)			\
+			abort();					\
+	}								\
+} while (0)
+	KEEP(socket);
+	KEEP(database);
+	KEEP(plugin_dir);
+#undef KEEP
+	if (tasks_sync_files(d, &cfg, errs) != 0) {
+		config_free(&cfg);
+		goto fail;
+	}
+	if (zone != d->default_zone) {
+		d->default_zone = zone;
+		for (i = 0; i < d->tasks.count; i++) {
+			struct dtask *dt = d->tasks.order[i];
+			char err[SCHED_ERRLEN];
+
+			if (dt->t.time_zone != NULL)
+				continue;
+			dt->timed = task_schedule(&dt->t, d->zones, zone,
+			    &dt->sched, err, sizeof err) == 0;
+			tasks_arm(d, dt, now_ms() / 1000, false);
+		}
+	}
+	config_free(&d->cfg);
+	d->cfg = cfg;
+	host_update(d);
+	log_notice("configuration reloaded: %zu tasks", d->tasks.count);
+	notify_status(d, "READY=1\n");
+	return (0);
+fail:
+	log_err("reload rejected; the running configuration is kept:");
+	log_errors(errs, LOG_ERR);
+	notify_status(d, "READY=1\n");
+	return (-1);
+}
+
+static void
+sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon	*d = container_of(w, struct daemon, sighup);
+	struct errlist	 errs = ERRLIST_INIT;
+
+	(void)daemon_reload(d, &errs);
+	errlist_clear(&errs);
+}
+
+static void
+shutdown_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon	*d = container_of(w, struct daemon, shutdown_timer);
+	static int	 round;
+
+	if (round++ == 0) {
+		log_notice("shutdown: %u subtasks still running after %d s; "
+		    "stopping them", d->running_subtasks,
+		    d->cfg.shutdown_timeout);
+		dispatch_stop(d, false);
+		ev_timer_set(w, d->cfg.kill_grace + 2.0, 0);
+		ev_timer_start(loop, w);
+	} else if (round == 2) {
+		dispatch_stop(d, true);
+		ev_timer_set(w, 2.0, 0);
+		ev_timer_start(loop, w);
+	} else
+		ev_break(loop, EVBREAK_ALL);	/* dispatch_abandon records */
+}
+
+static void
+sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon	*d = w->signum == SIGTERM ?
+	    container_of(w, struct daemon, sigterm) :
+	    container_of(w, struct daemon, sigint);
+	size_t		 i;
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	sd_notify(0, "STOPPING=1");
+	log_notice("shutting down (signal %d)", w->signum);
+	for (i = 0; i < d->tasks.count; i++)
+		tasks_arm(d, d->tasks.order[i], 0, false);	/* disarms */
+	dispatch_stop(d, false);	/* subtasks not started yet */
+	if (d->running_executions == 0) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	log_notice("waiting up to %d s for %u running subtasks",
+	    d->cfg.shutdown_timeout, d->running_subtasks);
+	ev_timer_init(&d->shutdown_timer, shutdown_timer_cb,
+	    d->cfg.shutdown_timeout, 0);
+	ev_timer_start(loop, &d->shutdown_timer);
+}
+
+static void
+watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static int
+daemonize(void)
+{
+	int	fd;
+
+	switch (fork()) {
+	case -1:
+		return (-1);
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	if (setsid() < 0)
+		return (-1);
+	if (chdir("/") != 0)
+		return (-1);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon	 daemon;
+	struct daemon		*d = &daemon;
+	struct errlist		 errs = ERRLIST_INIT;
+	const char		*cause = "";
+	uint64_t		 wd_usec;
+	int			 ch, foreground = 0, check = 0, nfds, rc = 1;
+	int			 plugins_up = 0;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1)
+		switch (ch) {
+		case 'c':
+			d->config_path = optarg;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			d->verbose++;
+			break;
+		case 'h':
+			usage(stdout, 0);
+			break;
+		case 'V':
+			printf("skedd %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage(stderr, 2);
+		}
+	if (optind != argc)
+		usage(stderr, 2);
+
+	log_init(foreground || check, d->verbose);
+	d->start_ms = now_ms();
+	d->listen_fd = -1;
+	if ((d->zones = tz_cache_new(NULL)) == NULL)
+		abort();
+	if (config_load(d->config_path, d->zones, &d->cfg, &errs) != 0) {
+		if (check) {
+			errlist_print(&errs, stderr);
+			return (1);
+		}
+		log_errors(&errs, LOG_ERR);
+		log_err("configuration rejected; not starting");
+		return (1);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_free(&d->cfg);
+		tz_cache_free(d->zones);
+		return (0);
+	}
+	if ((d->cfg.time_zone != NULL ? tz_cache_get(d->zones,
+	    d->cfg.time_zone, &d->default_zone, &cause) :
+	    tz_cache_system(d->zones, &d->default_zone, &cause)) != 0) {
+		log_err("time_zone: %s", cause);
+		return (1);
+	}
+	if (!foreground && daemonize() != 0) {
+		log_err("daemonize: %s", strerror(errno));
+		return (1);
+	}
+	d->notify = getenv("NOTIFY_SOCKET") != NULL;
+	signal(SIGPIPE, SIG_IGN);
+	d->loop = ev_default_loop(EVFLAG_AUTO);
+
+	/* store: open, migrate, close what a crash left running */
+	if (store_open(d->cfg.database, &d->store) != 0) {
+		log_err("database %s: %s", d->cfg.database,
+		    store_error(d->store));
+		goto out;
+	}
+	if (dispatch_recover(d) != 0)
+		goto out;
+
+	d->host.abi = SKED_PLUGIN_ABI;
+	d->host.loop = d->loop;
+	d->host.complete = dispatch_complete;
+	d->host.log = host_log;
+	host_update(d);
+	if (plugins_open(&d->host, d->cfg.plugin_dir) != 0)
+		goto out;
+	plugins_up = 1;
+
+	dispatch_init(d);
+	tasks_init(d);
+	if (tasks_load(d, &errs) != 0 ||
+	    tasks_sync_files(d, &d->cfg, &errs) != 0) {
+		log_errors(&errs, LOG_ERR);
+		goto out;
+	}
+
+	nfds = sd_listen_fds(1);
+	if (nfds > 1) {
+		log_err("systemd passed %d sockets; skedd takes one", nfds);
+		goto out;
+	}
+	if (api_start(d, nfds == 1 ? SD_LISTEN_FDS_START : -1, &errs) != 0) {
+		log_errors(&errs, LOG_ERR);
+		goto out;
+	}
+
+	ev_signal_init(&d->sigterm, sigterm_cb, SIGTERM);
+	ev_signal_init(&d->sigint, sigterm_cb, SIGINT);
+	ev_signal_init(&d->sighup, sighup_cb, SIGHUP);
+	ev_signal_start(d->loop, &d->sigterm);
+	ev_signal_start(d->loop, &d->sigint);
+	ev_signal_start(d->loop, &d->sighup);
+	if (sd_watchdog_enabled(0, &wd_usec) > 0) {
+		ev_timer_init(&d->watchdog, watchdog_cb, 0,
+		    (double)wd_usec / 2e6);
+		ev_timer_again(d->loop, &d->watchdog);
+	}
+
+	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
+	    d->tasks.count, tasks_armed(d), d->cfg.socket, d->cfg.database);
+	notify_status(d, "READY=1\n");
+	ev_run(d->loop, 0);
+	rc = 0;
+	log_notice("stopped");
+out:
+	api_stop(d);
+	if (d->loop != NULL) {
+		dispatch_abandon(d);
+		ev_timer_stop(d->loop, &d->watchdog);
+		ev_timer_stop(d->loop, &d->shutdown_timer);
+		ev_timer_stop(d->loop, &d->prune_timer);
+		ev_prepare_stop(d->loop, &d->flush);
+		ev_signal_stop(d->loop, &d->sigterm);
+		ev_signal_stop(d->loop, &d->sigint);
+		ev_signal_stop(d->loop, &d->sighup);
+	}
+	tasks_free(d);
+	if (plugins_up)
+		plugins_close();
+	store_close(d->store);
+	config_free(&d->cfg);
+	tz_cache_free(d->zones);
+	errlist_clear(&errs);
+	if (d->loop != NULL)
+		ev_loop_destroy(d->loop);
+	return (rc);
+}

@@ -1,0 +1,162 @@
+/*
+ * skedd's shared state.  Modules are initialised in this order and torn
+ * down in reverse: log, conf, store, plugins, tasks (timers), dispatch,
+ * api.  Watchers live inside the struct that owns them; callbacks get back
+ * to the owner with container_of.
+ */
+#ifndef SKED_SKEDD_H
+#define SKED_SKEDD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <ev.h>
+
+#include "conf.h"
+#include "sched.h"
+#include "task.h"
+
+#include <sked/plugin.h>
+
+#define container_of(p, type, member) \
+	((type *)(void *)((char *)(p) - offsetof(type, member)))
+
+struct store;
+struct api;
+struct tz_cache;
+struct execution;
+
+enum last_status {
+	ST_WAITING,
+	ST_RUNNING,
+	ST_SUCCESS,
+	ST_FAIL,
+	ST_SKIP,
+};
+
+const char	*status_name(enum last_status);
+int		 status_parse(const char *, enum last_status *);
+
+/* One task, as the daemon runs it. */
+struct dtask {
+	struct task	 t;		/* the definition (owns its strings) */
+	struct sched	 sched;
+	bool		 timed;		/* has a time schedule (not LIFE_CYCLE) */
+	bool		 removed;	/* gone from the set; freed at refs 0 */
+	enum last_status last_status;
+	ev_periodic	 timer;		/* armed for next */
+	int64_t		 next;		/* armed instant, s; 0: not armed */
+	int64_t		 last_fire;	/* scheduled instant of the last fire */
+	int64_t		 create_ms;
+	int64_t		 update_ms;
+	char		*source;	/* task file, NULL for API tasks */
+	unsigned	 running;	/* executions running */
+	unsigned	 queued;	/* QUEUE: fires waiting for the last one */
+	int64_t		 queued_at;
+	unsigned	 refs;		/* executions that point here */
+	bool		 catchup;	/* armed now for a missed fire */
+	bool		 prune_pending;
+	struct dtask	*hnext;		/* id hash chain */
+	size_t		 pos;		/* index in tasks.order */
+	struct daemon	*d;
+};
+
+struct task_table {
+	struct dtask	**buckets;
+	size_t		  nbuckets;	/* a power of two */
+	struct dtask	**order;	/* creation order, for listing */
+	size_t		  count;
+	size_t		  cap;
+};
+
+/* One subtask: a job for a plugin. */
+struct subtask {
+	struct sked_job		 job;
+	struct execution	*exec;
+	size_t			 index;
+	bool			 started;
+	bool			 done;
+	TAILQ_ENTRY(subtask)	 wait;	/* waiting for a free slot */
+};
+
+TAILQ_HEAD(subtask_queue, subtask);
+
+struct due_fire {
+	struct dtask	*dt;
+	int64_t		 scheduled;	/* s */
+	int64_t		 fired_ms;
+};
+
+struct daemon {
+	struct ev_loop		*loop;
+	struct config		 cfg;
+	const char		*config_path;	/* -c, or NULL */
+	struct tz_cache		*zones;
+	const struct tz		*default_zone;
+	struct store		*store;
+	struct sked_host	 host;		/* for plugins */
+	struct api		*api;
+	struct task_table	 tasks;
+	/* dispatch */
+	struct subtask_queue	 waiting;
+	unsigned		 running_subtasks;
+	unsigned		 running_executions;
+	LIST_HEAD(, execution)	 executions;	/* running */
+	struct due_fire		*due;		/* fired this loop iteration */
+	size_t			 ndue, capdue;
+	ev_prepare		 flush;		/* records the due fires */
+	ev_timer		 prune_timer;
+	struct dtask		**prune;	/* tasks whose history may be long */
+	size_t			 nprune, capprune;
+	/* life */
+	ev_signal		 sigterm, sigint, sighup;
+	ev_timer		 shutdown_timer;
+	ev_timer		 watchdog;
+	bool			 stopping;
+	bool			 notify;	/* under systemd */
+	int64_t			 start_ms;
+	int			 verbose;
+	int			 listen_fd;	/* from sd_listen_fds, or -1 */
+};
+
+/* tasks.c: the task set and its timers */
+void		 tasks_init(struct daemon *);
+void		 tasks_free(struct daemon *);
+struct dtask	*tasks_find(struct daemon *, const char *id);
+struct dtask	*tasks_find_name(struct daemon *, const char *project,
+		    const char *name);
+/* Take a task (its strings move into the new dtask); the task is armed. */
+struct dtask	*tasks_add(struct daemon *, struct task *, int64_t create_ms,
+		    int64_t update_ms, int64_t last_fire, enum last_status,
+		    const char *source);
+void		 tasks_remove(struct daemon *, struct dtask *);
+void		 tasks_release(struct dtask *);	/* drop an execution's ref */
+void		 tasks_arm(struct daemon *, struct dtask *, int64_t now,
+		    bool starting);
+int		 tasks_load(struct daemon *, struct errlist *);
+int		 tasks_sync_files(struct daemon *, struct config *,
+		    struct errlist *);
+int64_t		 tasks_next_fire(struct daemon *, struct dtask **);
+size_t		 tasks_armed(struct daemon *);
+int64_t		 now_ms(void);
+
+/* dispatch.c: executions */
+void		 dispatch_init(struct daemon *);
+void		 dispatch_stop(struct daemon *, bool hard);
+/* Run a task now (API); exec_id (37 bytes) gets the execution's id. */
+int		 dispatch_run_now(struct daemon *, struct dtask *, bool force,
+		    char *exec_id);
+void		 dispatch_due(struct daemon *, struct dtask *);
+void		 dispatch_complete(struct sked_job *,
+		    const struct sked_result *);
+int		 dispatch_recover(struct daemon *);
+void		 dispatch_abandon(struct daemon *);
+
+/* skedd.c */
+int		 daemon_reload(struct daemon *, struct errlist *);
+void		 daemon_status_line(struct daemon *);
+void		 uuid_generate_str(char out[37]);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * The SQLite store: tasks (with their targets), planned records,
+ * executions and subtask results.  One file, WAL, foreign keys, a busy
+ * timeout, prepared statements kept for the life of the store, and a schema
+ * versioned with PRAGMA user_version and migrated forward on open.
+ *
+ * Every function returns 0 on success and -1 on error, with the reason in
+ * store_error(); a lookup or update of a row that does not exist returns 1
+ * (also with a reason).  Times are milliseconds since the epoch (UTC)
+ * unless the name says seconds.  One connection, used by one thread at a
+ * time (opened SQLITE_OPEN_NOMUTEX).
+ */
+#ifndef SKED_STORE_H
+#define SKED_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct task;
+struct store;
+
+/* What the store keeps about a task besides its definition. */
+struct store_task_meta {
+	int64_t		 create_ms;
+	int64_t		 update_ms;
+	int64_t		 last_fire;	/* seconds: scheduled instant of the
+					   newest fire, 0 before the first */
+	char		 last_status[16]; /* WAITING RUNNING SUCCESS FAIL SKIP */
+	const char	*source;	/* task file path, NULL for API tasks
+					   (store_tasks_load: valid during the
+					   callback only) */
+};
+
+struct store_subtask {
+	char		*target_type;
+	char		*target_id;
+	char		 status[16];	/* WAITING RUNNING SUCCESS FAIL SKIP */
+	int		 exit_code;	/* -1: none */
+	char		*reason;	/* NULL when none */
+	char		*output_tail;	/* NULL when none */
+	int64_t		 begin_ms;	/* 0: not begun */
+	int64_t		 end_ms;	/* 0: not ended */
+};
+
+struct store_execution {
+	char		*id;		/* UUID */
+	char		*task_id;
+	char		*task_type;
+	char		*scheduled_type;
+	char		*time_zone;
+	char		 status[16];	/* RUNNING SUCCESS FAIL SKIP */
+	char		*reason;	/* NULL when none */
+	int		 total_count;
+	int		 success_count;
+	int		 failed_count;
+	int		 excuting_count;	/* the seeds' spelling */
+	int		 skipped_count;
+	int64_t		 scheduled_at;	/* seconds; 0 for run now / events */
+	int64_t		 begin_ms;
+	int64_t		 end_ms;	/* 0 while running */
+	int64_t		 create_ms;
+	struct store_subtask *subtasks;	/* total_count of them, or NULL */
+	size_t		 nsubtasks;
+};
+
+/*
+ * Open (creating the file, not its folder) and migrate.  A database whose
+ * schema is newer than this code is refused.  On failure *store is NULL
+ * and store_error(NULL) says why, naming the path.
+ */
+int	 store_open(const char *path, struct store **);
+/* Rolls back a transaction still open. */
+void	 store_close(struct store *);
+/* The last error, for the caller's log line; NULL: the last store_open's. */
+const char *store_error(const struct store *);
+int	 store_schema_version(struct store *);	/* PRAGMA user_version */
+
+/*
+ * Tasks.  store_tasks_load calls cb once per stored task that is not
+ * deleted, in the order they were first put, with a task it owns: a
+ * calloc'd struct whose every member is filled in (targets from the
+ * targets table, file = the source or NULL, line and column), to be freed
+ * with task_free(t); free(t).  A non-zero return from cb stops the walk
+ * and is returned.  Adjacent targets of one type come back as one target
+ * holding all their ids.
+ */
+typedef int (*store_task_cb)(void *arg, struct task *, const
+	    struct store_task_meta *);
+int	 store_tasks_load(struct store *, store_task_cb, void *arg);
+/*
+ * Insert or replace a task (by id, which must be set) and its targets, in
+ * one transaction.  A replaced task keeps its place in the load order; a
+ * deleted one comes back.  meta may be NULL (zero times, WAITING); t's
+ * line and column are kept only with a meta->source.
+ */
+int	 store_task_put(struct store *, const struct task *,
+	    const struct store_task_meta *);
+/*
+ * Mark deleted (kept while executions refer to it); its id becomes free.
+ * 1: no such task, or already deleted.
+ */
+int	 store_task_delete(struct store *, const char *id, int64_t now_ms);
+/* 1: no such task. */
+int	 store_task_set_status(struct store *, const char *id,
+	    const char *last_status, int64_t last_fire);
+
+/*
+ * Executions.  store_execution_insert writes the execution and every
+ * subtask in one transaction (subtask i at position i); the update
+ * functions rewrite the counts, status, reason and times of one row (a
+ * subtask's exit code and output tail too), and return 1 when there is no
+ * such row.  Strings may be NULL except the ids and status.
+ */
+int	 store_execution_insert(struct store *, const struct store_execution *);
+int	 store_execution_update(struct store *, const struct store_execution *);
+int	 store_subtask_update(struct store *, const char *execution_id,
+	    size_t index, const struct store_subtask *);
+/*
+ * Newest first, with their subtasks; *total is the number of executions of
+ * the task.  Free *out with store_executions_free(*out, *n).
+ */
+int	 store_history(struct store *, const char *task_id, int offset,
+	    int limit, struct store_execution **out, size_t *n, int *total);
+/*
+ * One execution with its subtasks; 1 when there is no such execution.
+ * Free with store_execution_free(out).
+ */
+int	 store_execution_get(struct store *, const char *id,
+	    struct store_execution *out);
+void	 store_execution_free(struct store_execution *);	/* members */
+void	 store_executions_free(struct store_execution *, size_t n);
+
+/*
+ * Close every execution still RUNNING (and its RUNNING or WAITING
+ * subtasks) as FAIL with reason, end time now_ms, in one transaction;
+ * excuting_count becomes 0 and failed_count grows by the subtasks closed.
+ * Their tasks whose last_status is still RUNNING become FAIL.  *closed is
+ * the number of executions closed.
+ */
+int	 store_close_running(struct store *, const char *reason, int64_t now_ms,
+	    int *closed);
+/*
+ * Delete the oldest executions of a task beyond the newest keep, at most
+ * batch of them; *deleted is how many went (0: nothing left to prune).
+ */
+int	 store_prune(struct store *, const char *task_id, int keep, int batch,
+	    int *deleted);
+
+/*
+ * Transactions, for bulk work (loading file tasks, the benchmark).  They
+ * nest (inner levels are savepoints); store_rollback always ends the
+ * level.  After an error that SQLite rolls back by itself (disk full,
+ * I/O), every level is gone and store_commit fails.
+ */
+int	 store_begin(struct store *);
+int	 store_commit(struct store *);
+int	 store_rollback(struct store *);
+
+#endif

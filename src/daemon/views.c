@@ -1,0 +1,223 @@
+/*
+ * Tasks and executions as the seeds show them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "civil.h"
+#include "skedd.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tz.h"
+#include "views.h"
+
+json_t *
+view_time_ms(int64_t ms)
+{
+	char	buf[40], out[48];
+	int64_t	s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+
+	if (ms == 0)
+		return (json_null());
+	timefmt_utc(s, buf, sizeof buf);	/* 2024-03-07T10:40:43Z */
+	buf[strlen(buf) - 1] = '\0';
+	snprintf(out, sizeof out, "%s.%03dZ", buf, (int)(ms - s * 1000));
+	return (json_string(out));
+}
+
+static const struct tz *
+task_zone(struct daemon *d, const struct dtask *dt)
+{
+	return (dt->sched.tz != NULL ? dt->sched.tz : d->default_zone);
+}
+
+json_t *
+view_next_execution(struct daemon *d, const struct dtask *dt)
+{
+	struct civil	c;
+	char		buf[40];
+
+	if (dt->next == 0)
+		return (json_null());
+	civil_from_secs(dt->next + tz_offset_at(task_zone(d, dt), dt->next),
+	    &c);
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year,
+	    c.mon, c.day, c.hour, c.min, c.sec);
+	return (json_string(buf));
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return (s != NULL ? json_string(s) : json_null());
+}
+
+static json_t *
+task_cron_of(const struct dtask *dt)
+{
+	char	buf[200];
+
+	if (dt->t.task_cron != NULL)
+		return (json_string(dt->t.task_cron));
+	if (dt->timed && sched_to_quartz(&dt->sched, buf, sizeof buf) == 0)
+		return (json_string(buf));
+	return (json_null());
+}
+
+json_t *
+view_task_list_item(struct daemon *d, const struct dtask *dt)
+{
+	const struct task	*t = &dt->t;
+
+	return (json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:b, s:o, "
+	    "s:i, s:s, s:i, s:o, s:s}",
+	    "id", t->id,
+	    "task_name", t->task_name,
+	    "task_type", t->task_type,
+	    "scheduled_type", task_sched_type_name(t->scheduled_type),
+	    "life_cycle_type", str_or_null(t->life_cycle_type),
+	    "last_status", status_name(dt->last_status),
+	    "next_execution_time", view_next_execution(d, dt),
+	    "enable", t->is_enable,
+	    "description", str_or_null(t->description),
+	    "priority", t->priority,
+	    "time_zone", tz_name(task_zone(d, dt)),
+	    "wait_time", t->wait_time,
+	    "task_cron", task_cron_of(dt),
+	    "project_id", t->project_id));
+}
+
+json_t *
+view_task(struct daemon *d, const struct dtask *dt)
+{
+	static const char *const misfires[] = { "DO_NOTHING", "FIRE_ONCE_NOW" };
+	static const char *const overlaps[] = { "SKIP", "QUEUE", "ALLOW" };
+	const struct task	*t = &dt->t;
+	json_t			*o, *targets, *ids, *ip;
+	char			 buf[40];
+	size_t			 i, j;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_string(t->id));
+	json_object_set_new(o, "task_name", json_string(t->task_name));
+	json_object_set_new(o, "project_id", json_string(t->project_id));
+	json_object_set_new(o, "task_type", json_string(t->task_type));
+	json_object_set_new(o, "scheduled_type",
+	    json_string(task_sched_type_name(t->scheduled_type)));
+	if (t->has_date) {
+		snprintf(buf, sizeof buf, "%04d-%02d-%02d", t->year, t->mon,
+		    t->day);
+		json_object_set_new(o, "scheduled_date", json_string(buf));
+	} else
+		json_object_set_new(o, "scheduled_date", json_null());
+	if (t->has_time) {
+		snprintf(buf, sizeof buf, "%02d:%02d:%02d", t->hour, t->min,
+		    t->sec);
+		json_object_set_new(o, "scheduled_time", json_string(buf));
+	} else
+		json_object_set_new(o, "scheduled_time", json_null());
+	json_object_set_new(o, "day_interval", t->scheduled_type == TASK_DAY ?
+	    json_integer(t->day_interval) : json_null());
+	json_object_set_new(o, "week_list", str_or_null(t->week_list));
+	json_object_set_new(o, "month_list", str_or_null(t->month_list));
+	json_object_set_new(o, "date_list", str_or_null(t->date_list));
+	json_object_set_new(o, "task_cron", task_cron_of(dt));
+	json_object_set_new(o, "time_zone",
+	    json_string(tz_name(task_zone(d, dt))));
+	json_object_set_new(o, "expire_time", t->has_expire ?
+	    view_time_ms(t->expire_ms) : json_null());
+	json_object_set_new(o, "is_enable", json_boolean(t->is_enable));
+	json_object_set_new(o, "description", str_or_null(t->description));
+	json_object_set_new(o, "schedule_task_policy", json_pack("{s:b}",
+	    "enforcement_enable", t->enforcement_enable));
+	targets = json_array();
+	for (i = 0; i < t->ntargets; i++) {
+		ids = json_array();
+		for (j = 0; j < t->targets[i].ntarget_ids; j++)
+			json_array_append_new(ids,
+			    json_string(t->targets[i].target_ids[j]));
+		json_array_append_new(targets, json_pack("{s:s, s:o}",
+		    "target_type", t->targets[i].target_type,
+		    "target_id", ids));
+	}
+	json_object_set_new(o, "target_infos", targets);
+	json_object_set_new(o, "life_cycle_type",
+	    str_or_null(t->life_cycle_type));
+	json_object_set_new(o, "priority", json_integer(t->priority));
+	json_object_set_new(o, "wait_time", json_integer(t->wait_time));
+	ip = t->input_param != NULL ? json_loads(t->input_param, 0, NULL) :
+	    NULL;
+	json_object_set_new(o, "input_param", ip != NULL ? ip : json_null());
+	json_object_set_new(o, "next_execution_time",
+	    view_next_execution(d, dt));
+	json_object_set_new(o, "last_status",
+	    json_string(status_name(dt->last_status)));
+	json_object_set_new(o, "create_time", view_time_ms(dt->create_ms));
+	json_object_set_new(o, "update_time", view_time_ms(dt->update_ms));
+	json_object_set_new(o, "misfire_policy",
+	    json_string(misfires[t->misfire_policy]));
+	json_object_set_new(o, "overlap_policy",
+	    json_string(overlaps[t->overlap_policy]));
+	json_object_set_new(o, "history_keep", json_integer(t->history_keep >
+	    0 ? t->history_keep : d->cfg.history_keep));
+	json_object_set_new(o, "source", str_or_null(dt->source));
+	if (t->risk_level != NULL)
+		json_object_set_new(o, "risk_level",
+		    json_string(t->risk_level));
+	json_object_set_new(o, "enable_approve",
+	    json_boolean(t->enable_approve));
+	return (o);
+}
+
+json_t *
+view_execution(const struct store_execution *r, bool subtasks)
+{
+	const struct store_subtask	*s;
+	json_t				*o, *a;
+	size_t				 i;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "task_id", json_string(r->task_id));
+	json_object_set_new(o, "task_type", str_or_null(r->task_type));
+	json_object_set_new(o, "status", json_string(r->status));
+	json_object_set_new(o, "scheduled_type",
+	    str_or_null(r->scheduled_type));
+	json_object_set_new(o, "total_count", json_integer(r->total_count));
+	json_object_set_new(o, "success_count",
+	    json_integer(r->success_count));
+	json_object_set_new(o, "failed_count", json_integer(r->failed_count));
+	json_object_set_new(o, "excuting_count",
+	    json_integer(r->excuting_count));
+	json_object_set_new(o, "skipped_count",
+	    json_integer(r->skipped_count));
+	json_object_set_new(o, "time_zone", str_or_null(r->time_zone));
+	json_object_set_new(o, "begin_time", view_time_ms(r->begin_ms));
+	json_object_set_new(o, "end_time", view_time_ms(r->end_ms));
+	json_object_set_new(o, "create_time", view_time_ms(r->create_ms));
+	json_object_set_new(o, "scheduled_time", r->scheduled_at > 0 ?
+	    view_time_ms(r->scheduled_at * 1000) : json_null());
+	if (strcmp(r->status, "SUCCESS") != 0 && r->reason != NULL)
+		json_object_set_new(o, "reason", json_string(r->reason));
+	if (!subtasks)
+		return (o);
+	a = json_array();
+	for (i = 0; i < r->nsubtasks; i++) {
+		s = &r->subtasks[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, "
+		    "s:o, s:o, s:o}",
+		    "target_type", s->target_type,
+		    "target_id", s->target_id,
+		    "status", s->status,
+		    "exit_code", s->exit_code >= 0 ?
+		    json_integer(s->exit_code) : json_null(),
+		    "reason", str_or_null(s->reason),
+		    "output_tail", str_or_null(s->output_tail),
+		    "begin_time", view_time_ms(s->begin_ms),
+		    "end_time", view_time_ms(s->end_ms)));
+	}
+	json_object_set_new(o, "subtasks", a);
+	return (o);
+}

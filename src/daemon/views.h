@@ -1,0 +1,24 @@
+/*
+ * The JSON shapes of the API (the seeds' field names), built with jansson.
+ */
+#ifndef SKED_VIEWS_H
+#define SKED_VIEWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct daemon;
+struct dtask;
+struct store_execution;
+
+json_t	*view_task(struct daemon *, const struct dtask *);
+json_t	*view_task_list_item(struct daemon *, const struct dtask *);
+json_t	*view_execution(const struct store_execution *, bool subtasks);
+/* "2024-03-07T10:40:43.858Z", or JSON null for 0 */
+json_t	*view_time_ms(int64_t ms);
+/* "yyyy-MM-dd HH:mm:ss" in the task's zone, or null */
+json_t	*view_next_execution(struct daemon *, const struct dtask *);
+
+#endif

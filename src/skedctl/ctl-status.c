@@ -1,0 +1,111 @@
+/*
+ * skedctl status: the state of skedd (GET /v1/daemon/status).
+ *
+ *	skedctl status [--json]
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "skedctl.h"
+
+static int	status_exec(int, char **);
+
+const struct ctl_cmd ctl_status_cmd = {
+	.name = "status",
+	.usage = "[--json]",
+	.summary = "show the state of skedd",
+	.exec = status_exec,
+};
+
+static const struct option status_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char *const status_fields[] = {
+	"version", "pid", "uptime", "tasks", "enabled", "armed", "running",
+	"queued", "next_fire", "next_task_id", "next_task_name", "config",
+	"database", "socket", "tasks_dir", NULL
+};
+
+/* Seconds as "3d 4h 5m 6s", leading zero units left out. */
+static void
+status_uptime(struct ctl_kv *kv, json_int_t secs)
+{
+	char	buf[64];
+	int	n = 0;
+
+	if (secs >= 86400)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%"
+		    JSON_INTEGER_FORMAT "d ", secs / 86400);
+	if (secs >= 3600)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%dh ",
+		    (int)(secs % 86400 / 3600));
+	if (secs >= 60)
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "%dm ",
+		    (int)(secs % 3600 / 60));
+	snprintf(buf + n, sizeof buf - (size_t)n, "%ds", (int)(secs % 60));
+	ctl_kv_add(kv, "uptime", buf);
+}
+
+static int
+status_print(const json_t *st)
+{
+	struct ctl_kv	 kv = CTL_KV_INIT;
+	const json_t	*v;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; status_fields[i] != NULL; i++) {
+		v = json_object_get(st, status_fields[i]);
+		if (strcmp(status_fields[i], "uptime") == 0 &&
+		    json_is_integer(v) && json_integer_value(v) >= 0)
+			status_uptime(&kv, json_integer_value(v));
+		else
+			ctl_kv_json(&kv, st, status_fields[i]);
+	}
+	ctl_kv_rest(&kv, st, status_fields);
+	rc = ctl_kv_print(&kv, stdout, 0);
+	ctl_kv_free(&kv);
+	return (rc);
+}
+
+static int
+status_exec(int argc, char **argv)
+{
+	const struct ctl_cmd	*cmd = &ctl_status_cmd;
+	const char		*params[PARAM_COUNT] = { NULL };
+	json_t			*reply;
+	int			 ch, json = 0, status = CTL_EXIT_OK;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", status_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			ctl_usage(cmd, CTL_EXIT_OK);
+		default:
+			ctl_usage(cmd, CTL_EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
+		return (CTL_EXIT_USAGE);
+	}
+
+	if ((reply = ctl_request(cmd, ROUTE_STATUS, params, NULL, NULL)) ==
+	    NULL)
+		return (CTL_EXIT_FAIL);
+	if ((json ? ctl_print_json(reply) : status_print(reply)) != 0) {
+		ctl_err(cmd, "out of memory");
+		status = CTL_EXIT_FAIL;
+	}
+	json_decref(reply);
+	return (status);
+}

@@ -1,0 +1,66 @@
+#!/bin/sh
+# skedd -n: "configuration OK" and exit 0, or every error with
+# file:line:column and exit 1.
+. "$TOP_SRCDIR/tests/integration/lib.sh"
+
+cat >"$TASKS/ok.yaml" <<'EOF2'
+- task_name: fine
+  task_type: START
+  scheduled_type: WEEK
+  week_list: "1,7"
+  scheduled_time: "20:00:00"
+EOF2
+write_config
+expect "a good configuration" 0 "configuration OK" -- "$SKEDD" -n -c "$CONF"
+
+write_config "max_concurrency: 0
+bogus_key: 1
+time_zone2: x"
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "a bad configuration: exit 1" 1 "$rc"
+check "every error is reported" 3 "$(printf '%s\n' "$out" | grep -c "^$CONF:[0-9]*:[0-9]*: ")"
+printf '%s\n' "$out" | grep -q "sked.yaml:9:18: max_concurrency: 0 is out of range 1-100000"
+tap_ok $? "out-of-range value: line, column, key, reason"
+printf '%s\n' "$out" | grep -q "sked.yaml:10:1: bogus_key: unknown key"
+tap_ok $? "unknown key named"
+
+write_config "time_zone: Mars/Olympus"
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "a duplicate key and an unknown zone: exit 1" 1 "$rc"
+
+write_config
+cat >"$TASKS/bad.yaml" <<'EOF2'
+- task_name: broken
+  task_type: START
+  scheduled_type: CRON
+  task_cron: "0 0 25 * * ?"
+- task_name: fine
+  task_type: START
+  scheduled_type: DAY
+  scheduled_time: "25:00:00"
+EOF2
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "bad task files: exit 1" 1 "$rc"
+printf '%s\n' "$out" | grep -q "bad.yaml:4:14: task_cron: "
+tap_ok $? "a bad cron expression: file, line, column, field"
+printf '%s\n' "$out" | grep -q "bad.yaml:8:19: scheduled_time"
+tap_ok $? "and the second error in the same file"
+rm "$TASKS/bad.yaml"
+
+cat >"$TASKS/dup.yaml" <<'EOF2'
+- task_name: fine
+  task_type: STOP
+  scheduled_type: CRON
+  task_cron: "@daily"
+EOF2
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "the same task_name in two files: exit 1" 1 "$rc"
+printf '%s\n' "$out" | grep -q "task_name: 'fine' is also the name"
+tap_ok $? "the duplicate name is reported"
+rm "$TASKS/dup.yaml"
+
+expect_err "a missing config file named with -c" 1 "nosuch.yaml" -- \
+    "$SKEDD" -n -c "$TMPD/nosuch.yaml"
+expect_err "an unknown option: usage, exit 2" 2 "usage: skedd" -- \
+    "$SKEDD" -x
+finish
