@@ -588,6 +588,7 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 	size_t			 n = 0, cap = 0, i, j, cap2 = 0;
 	struct task_set		 set;
 	const struct tz		*def = NULL;
+	const char		*cause;
 	struct sched		 s;
 	struct task		*t, *u;
 
@@ -611,9 +612,9 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 	closedir(d);
 	qsort(names, n, sizeof *names, name_cmp);
 	if (cfg->time_zone != NULL)
-		(void)tz_cache_get(zones, cfg->time_zone, &def, NULL);
+		(void)tz_cache_get(zones, cfg->time_zone, &def, &cause);
 	else
-		(void)tz_cache_system(zones, &def, NULL);
+		(void)tz_cache_system(zones, &def, &cause);
 	for (i = 0; i < n; i++) {
 		if (asprintf(&path, "%s/%s", cfg->tasks_dir, names[i]) < 0)
 			abort();

@@ -399,12 +399,19 @@ col_dup(sqlite3_stmt *st, int i)
 	return (s);
 }
 
+/* A status word into its fixed buffer, cut to fit. */
 static void
 col_word(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
 	const unsigned char	*p = sqlite3_column_text(st, i);
+	size_t			 len;
 
-	snprintf(buf, size, "%s", p != NULL ? (const char *)p : "");
+	len = p != NULL ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	if (len >= size)
+		len = size - 1;
+	if (len > 0)
+		memcpy(buf, p, len);
+	buf[len] = '\0';
 }
 
 /*
@@ -453,7 +460,7 @@ tx_end(struct store *s, int ok)
 }
 
 static int
-read_version(struct store *s, sqlite3_stmt *st, int *version)
+read_version(sqlite3_stmt *st, int *version)
 {
 	int	rc;
 
@@ -487,7 +494,7 @@ migrate(struct store *s)
 		seterr(s, "database %s: %s", s->path, sqlite3_errmsg(s->db));
 		return (-1);
 	}
-	if (read_version(s, st, &v) != 0) {
+	if (read_version(st, &v) != 0) {
 		seterr(s, "database %s: %s", s->path, sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -504,7 +511,7 @@ migrate(struct store *s)
 	if (exec_sql(s, "BEGIN IMMEDIATE", "migrating") != 0)
 		goto out;
 	/* another process may have migrated while we waited for the lock */
-	if (read_version(s, st, &v) != 0) {
+	if (read_version(st, &v) != 0) {
 		seterr(s, "database %s: %s", s->path, sqlite3_errmsg(s->db));
 		goto rollback;
 	}
@@ -683,7 +690,7 @@ store_schema_version(struct store *s)
 {
 	int	v;
 
-	if (read_version(s, s->st[S_VERSION], &v) != 0)
+	if (read_version(s->st[S_VERSION], &v) != 0)
 		return (fail(s, "schema version"));
 	return (v);
 }

@@ -257,7 +257,7 @@ tasks_armed(struct daemon *d)
 	size_t	i, n = 0;
 
 	for (i = 0; i < d->tasks.count; i++)
-		n += ev_is_active(&d->tasks.order[i]->timer);
+		n += ev_is_active(&d->tasks.order[i]->timer) != 0;
 	return (n);
 }
 
