@@ -70,6 +70,8 @@ struct runas {
 	uid_t		 uid;
 	gid_t		 gid;
 	const char	*home;
+	gid_t		*groups;	/* supplementary, looked up early */
+	int		 ngroups;
 	int		 switch_ids;	/* only root may, and must */
 };
 
@@ -159,8 +161,8 @@ child_exec(const struct proc_spec *spec, char **envp, int in_fd, int out_fd,
 		child_die(127, "skedd: setsid: %s\n", strerror(errno));
 
 	if (ra != NULL && ra->switch_ids) {
-		if (initgroups(ra->name, ra->gid) == -1)
-			child_die(127, "skedd: initgroups %s: %s\n", ra->name,
+		if (setgroups((size_t)ra->ngroups, ra->groups) == -1)
+			child_die(127, "skedd: setgroups %s: %s\n", ra->name,
 			    strerror(errno));
 		if (setgid(ra->gid) == -1)
 			child_die(127, "skedd: setgid %lu: %s\n",
@@ -510,6 +512,47 @@ proc_fail(struct proc *p, const char *fmt, ...)
 	ev_timer_start(p->loop, &p->drain);
 }
 
+/* Apart, so that no variable of the caller lives across the vfork. */
+static pid_t
+vfork_exec(const struct proc_spec *spec, char **envp, int in_fd, int out_fd,
+    const struct runas *ra)
+{
+	pid_t	pid;
+
+	if ((pid = vfork()) == 0)
+		child_exec(spec, envp, in_fd, out_fd, ra);
+	return (pid);
+}
+
+/*
+ * The supplementary groups, as initgroups(3) would set them: looked up
+ * here because the child, sharing our memory until exec, must not call
+ * into NSS or malloc.
+ */
+static int
+runas_groups(struct proc *p, const struct passwd *pw, struct runas *ra)
+{
+	int	n = 16;
+
+	for (;;) {
+		if ((ra->groups = reallocarray(ra->groups, (size_t)n,
+		    sizeof *ra->groups)) == NULL)
+			abort();
+		ra->ngroups = n;
+		if (getgrouplist(pw->pw_name, pw->pw_gid, ra->groups,
+		    &ra->ngroups) != -1)
+			return (0);
+		if (ra->ngroups <= n) {
+			free(ra->groups);
+			ra->groups = NULL;
+			proc_fail(p, "cannot run as user '%s': cannot list "
+			    "its groups", pw->pw_name);
+			return (-1);
+		}
+		n = ra->ngroups;
+	}
+}
+
 /* Look the user up in the parent, where a failure has a clear reason. */
 static int
 runas_lookup(struct proc *p, const char *user, struct runas *ra,
@@ -537,6 +580,8 @@ runas_lookup(struct proc *p, const char *user, struct runas *ra,
 	ra->gid = pw->pw_gid;
 	ra->home = vars->v[0] + strlen("HOME=");
 	ra->switch_ids = geteuid() == 0;
+	if (ra->switch_ids && runas_groups(p, pw, ra) == -1)
+		return (-1);
 	return (0);
 }
 
@@ -592,16 +637,17 @@ proc_spawn(struct ev_loop *loop, const struct proc_spec *spec,
 	envp = make_env((const char *const *)vars.v, spec->env);
 
 	/*
-	 * Block every signal across fork: a handler that ran in the child
-	 * before the reset would act for the daemon (libev's writes to the
-	 * loop's own wake-up pipe).
+	 * vfork, not fork: at a million tasks the daemon's page tables alone
+	 * take a fork milliseconds to copy, at every fire.  The child borrows
+	 * our memory until execve, so it only makes system calls on what was
+	 * prepared above.  Every signal is blocked across it: a handler that
+	 * ran in the child before the reset would act for the daemon (libev's
+	 * writes to the loop's own wake-up pipe).
 	 */
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
-	if ((pid = fork()) == 0)
-		child_exec(spec, envp, inp[0], outp[1], rap);
-	if (pid == -1) {
-		proc_fail(p, "cannot run %s: fork: %s", spec->argv[0],
+	if ((pid = vfork_exec(spec, envp, inp[0], outp[1], rap)) == -1) {
+		proc_fail(p, "cannot run %s: vfork: %s", spec->argv[0],
 		    strerror(errno));
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		free(envp);
@@ -613,6 +659,8 @@ proc_spawn(struct ev_loop *loop, const struct proc_spec *spec,
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(envp);
 	proc_strv_free(&vars);
+	if (rap != NULL)
+		free(rap->groups);
 
 	close(outp[1]);
 	ev_io_set(&p->out, outp[0], EV_READ);
@@ -634,6 +682,8 @@ proc_spawn(struct ev_loop *loop, const struct proc_spec *spec,
 
 fail:
 	proc_strv_free(&vars);
+	if (rap != NULL)
+		free(rap->groups);
 	if (outp[0] != -1) {
 		close(outp[0]);
 		close(outp[1]);

@@ -285,12 +285,14 @@ main(int argc, char **argv)
 	if ((d->zones = tz_cache_new(NULL)) == NULL)
 		abort();
 	if (config_load(d->config_path, d->zones, &d->cfg, &errs) != 0) {
-		if (check) {
+		if (check)
 			errlist_print(&errs, stderr);
-			return (1);
+		else {
+			log_errors(&errs, LOG_ERR);
+			log_err("configuration rejected; not starting");
 		}
-		log_errors(&errs, LOG_ERR);
-		log_err("configuration rejected; not starting");
+		errlist_clear(&errs);
+		tz_cache_free(d->zones);
 		return (1);
 	}
 	if (check) {
