@@ -30,6 +30,7 @@ static const struct route_def routes[ROUTE_COUNT] = {
 	    "{task_id}" },
 	{ ROUTE_OM_CREATE, "POST", "/v1/schedule/task" },
 	{ ROUTE_OM_SHOW, "GET", "/v1/schedule/task/{task_id}" },
+	{ ROUTE_OM_APPROVE, "POST", "/v1/schedule/task/{task_id}/approve" },
 	{ ROUTE_EVENT, "POST", "/v1/{project_id}/events" },
 	{ ROUTE_RELOAD, "POST", "/v1/daemon/reload" },
 	{ ROUTE_STATUS, "GET", "/v1/daemon/status" },

@@ -26,11 +26,9 @@
 #include "skedd.h"
 #include "store.h"
 #include "tz.h"
+#include "routes.h"
 #include "views.h"
 
-#define LIST_LIMIT_MAX		50
-#define HISTORY_LIMIT_MAX	100
-#define HISTORY_LIMIT_DEFAULT	10
 
 struct api {
 	struct daemon		*d;
@@ -48,17 +46,8 @@ struct request {
 	bool	 too_large;
 };
 
-struct reply {
-	int	 status;
-	json_t	*body;		/* NULL: no body (204) */
-};
-
-static struct reply
-error_reply(int status, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static struct reply
-error_reply(int status, const char *fmt, ...)
+struct reply
+reply_error(int status, const char *fmt, ...)
 {
 	struct reply	r;
 	char		msg[1024];
@@ -73,10 +62,16 @@ error_reply(int status, const char *fmt, ...)
 	return (r);
 }
 
-static struct reply
-ok_reply(json_t *body)
+struct reply
+reply_ok(json_t *body)
 {
-	struct reply	r = { 200, body };
+	return (reply_with(200, body));
+}
+
+struct reply
+reply_with(int status, json_t *body)
+{
+	struct reply	r = { status, body };
 
 	return (r);
 }
@@ -101,27 +96,27 @@ check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return (MHD_NO);
 }
 
-static int
-unknown_query(struct MHD_Connection *c, const char *const *known,
+int
+query_unknown(struct api_req *req, const char *const *known,
     struct reply *r)
 {
 	struct query_check	qc = { known, "" };
 
-	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_arg, &qc);
+	MHD_get_connection_values(req->c, MHD_GET_ARGUMENT_KIND, check_arg,
+	    &qc);
 	if (qc.bad[0] != '\0') {
-		*r = error_reply(400, "%s: unknown query parameter", qc.bad);
+		*r = reply_error(400, "%s: unknown query parameter", qc.bad);
 		return (1);
 	}
 	return (0);
 }
 
 /* An integer query parameter in [lo, hi]; def when absent. */
-static int
-query_int(struct MHD_Connection *c, const char *name, long lo, long hi,
+int
+query_int(struct api_req *req, const char *name, long lo, long hi,
     long def, long *out, struct reply *r)
 {
-	const char	*v = MHD_lookup_connection_value(c,
-	    MHD_GET_ARGUMENT_KIND, name);
+	const char	*v = query_str(req, name);
 	char		*end;
 	long		 l;
 
@@ -133,11 +128,11 @@ query_int(struct MHD_Connection *c, const char *name, long lo, long hi,
 	l = strtol(v, &end, 10);
 	if (*v == '\0' || *end != '\0' || errno != 0 || !(*v == '-' ||
 	    (*v >= '0' && *v <= '9'))) {
-		*r = error_reply(400, "%s: '%s' is not an integer", name, v);
+		*r = reply_error(400, "%s: '%s' is not an integer", name, v);
 		return (-1);
 	}
 	if (l < lo || l > hi) {
-		*r = error_reply(400, "%s: %ld is out of range %ld-%ld", name,
+		*r = reply_error(400, "%s: %ld is out of range %ld-%ld", name,
 		    l, lo, hi);
 		return (-1);
 	}
@@ -145,298 +140,85 @@ query_int(struct MHD_Connection *c, const char *name, long lo, long hi,
 	return (0);
 }
 
-static struct dtask *
-find_task(struct daemon *d, const char *project, const char *id,
-    struct reply *r)
+const char *
+query_str(struct api_req *req, const char *name)
 {
-	struct dtask	*dt = tasks_find(d, id);
+	return (MHD_lookup_connection_value(req->c, MHD_GET_ARGUMENT_KIND,
+	    name));
+}
+
+struct dtask *
+route_task(struct api_req *req, struct reply *r)
+{
+	const char	*project = req->params[PARAM_PROJECT_ID];
+	const char	*id = req->params[PARAM_TASK_ID];
+	struct dtask	*dt = tasks_find(req->d, id);
 
 	if (dt == NULL || strcmp(dt->t.project_id, project) != 0) {
-		*r = error_reply(404, "task_id: no task '%s' in project %s",
+		*r = reply_error(404, "task_id: no task '%s' in project %s",
 		    id, project);
 		return (NULL);
 	}
 	return (dt);
 }
 
-static struct reply
-route_list(struct daemon *d, struct MHD_Connection *c, const char *project)
+bool
+caller_may_use(struct api_req *req, const char *project, struct reply *r)
 {
-	static const char *const known[] = { "offset", "limit", "task_name",
-	    "task_type", "scheduled_type", "life_cycle_type", "last_status",
-	    NULL };
-	static const char *const kinds[] = { "FIXED_TIME", "DAY", "WEEK",
-	    "MONTH", "CRON", "LIFE_CYCLE", "ONCE", "PERIODIC" };
-	const char	*name, *type, *kind, *lct, *last;
-	struct reply	 r;
-	long		 offset, limit;
-	enum last_status want_status = ST_WAITING;
-	int		 want_kind = -1, i;
-	json_t		*items;
-	size_t		 k, total = 0;
-	struct dtask	*dt;
-
-	if (unknown_query(c, known, &r) ||
-	    query_int(c, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
-	    query_int(c, "limit", 0, LIST_LIMIT_MAX, LIST_LIMIT_MAX, &limit,
-	    &r) != 0)
-		return (r);
-	name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "task_name");
-	type = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "task_type");
-	kind = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "scheduled_type");
-	lct = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "life_cycle_type");
-	last = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-	    "last_status");
-	if (kind != NULL) {
-		for (i = 0; i < 8; i++)
-			if (strcasecmp(kind, kinds[i]) == 0)
-				want_kind = i;
-		if (want_kind < 0)
-			return (error_reply(400, "scheduled_type: '%s' is not "
-			    "one of FIXED_TIME, DAY, WEEK, MONTH, CRON, "
-			    "LIFE_CYCLE", kind));
-	}
-	if (last != NULL && status_parse(last, &want_status) != 0)
-		return (error_reply(400, "last_status: '%s' is not one of "
-		    "WAITING, RUNNING, SUCCESS, FAIL, SKIP", last));
-	items = json_array();
-	for (k = 0; k < d->tasks.count; k++) {
-		dt = d->tasks.order[k];
-		if (strcmp(dt->t.project_id, project) != 0)
-			continue;
-		if (name != NULL && strcmp(dt->t.task_name, name) != 0)
-			continue;
-		if (type != NULL && strcasecmp(dt->t.task_type, type) != 0)
-			continue;
-		/* as the seed: triggered tasks only when asked for */
-		if (want_kind >= 0 ? (int)dt->t.scheduled_type != want_kind :
-		    dt->t.scheduled_type == TASK_LIFE_CYCLE)
-			continue;
-		if (lct != NULL && (dt->t.life_cycle_type == NULL ||
-		    strcmp(dt->t.life_cycle_type, lct) != 0))
-			continue;
-		if (last != NULL && dt->last_status != want_status)
-			continue;
-		if (total >= (size_t)offset && total < (size_t)(offset + limit))
-			json_array_append_new(items,
-			    view_task_list_item(d, dt));
-		total++;
-	}
-	return (ok_reply(json_pack("{s:o, s:I}", "scheduled_tasks", items,
-	    "total_count", (json_int_t)total)));
+	/* authorization arrives with auth.c; until then the socket's mode */
+	return (true);
 }
 
-static struct reply
-route_history(struct daemon *d, struct MHD_Connection *c, const char *project,
-    const char *id)
-{
-	static const char *const known[] = { "offset", "limit", NULL };
-	struct store_execution	*ex = NULL;
-	struct reply		 r;
-	long			 offset, limit;
-	size_t			 n = 0, i;
-	int			 total = 0;
-	json_t			*items;
-
-	if (unknown_query(c, known, &r) ||
-	    query_int(c, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
-	    query_int(c, "limit", 1, HISTORY_LIMIT_MAX, HISTORY_LIMIT_DEFAULT,
-	    &limit, &r) != 0)
-		return (r);
-	if (find_task(d, project, id, &r) == NULL)
-		return (r);
-	if (store_history(d->store, id, (int)offset, (int)limit, &ex, &n,
-	    &total) != 0)
-		return (error_reply(500, "history: %s", store_error(d->store)));
-	items = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append_new(items, view_execution(&ex[i], false));
-	store_executions_free(ex, n);
-	return (ok_reply(json_pack("{s:i, s:o}", "count", total, "items",
-	    items)));
-}
-
-static struct reply
-route_execution(struct daemon *d, const char *project, const char *task_id,
-    const char *exec_id)
-{
-	struct store_execution	ex;
-	struct reply		r;
-	json_t			*o;
-	int			 rc;
-
-	if (find_task(d, project, task_id, &r) == NULL)
-		return (r);
-	rc = store_execution_get(d->store, exec_id, &ex);
-	if (rc < 0)
-		return (error_reply(500, "execution: %s",
-		    store_error(d->store)));
-	if (rc == 1 || strcmp(ex.task_id, task_id) != 0) {
-		if (rc == 0)
-			store_execution_free(&ex);
-		return (error_reply(404, "execution_id: no execution '%s' of "
-		    "task %s", exec_id, task_id));
-	}
-	o = view_execution(&ex, true);
-	store_execution_free(&ex);
-	return (ok_reply(o));
-}
-
-static struct reply
-route_execute(struct daemon *d, struct MHD_Connection *c, const char *project,
-    const char *id)
-{
-	static const char *const known[] = { "force", NULL };
-	const char	*f;
-	struct dtask	*dt;
-	struct reply	 r;
-	char		 exec_id[37];
-	bool		 force = false;
-
-	if (unknown_query(c, known, &r))
-		return (r);
-	f = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "force");
-	if (f != NULL) {
-		if (strcmp(f, "true") == 0)
-			force = true;
-		else if (strcmp(f, "false") != 0)
-			return (error_reply(400, "force: '%s' is not true or "
-			    "false", f));
-	}
-	if ((dt = find_task(d, project, id, &r)) == NULL)
-		return (r);
-	if (d->stopping)
-		return (error_reply(503, "skedd is shutting down"));
-	if (dt->t.scheduled_type == TASK_LIFE_CYCLE && dt->t.ntargets == 0)
-		return (error_reply(400, "task_id: a LIFE_CYCLE task without "
-		    "target_infos runs from events only"));
-	if (dispatch_run_now(d, dt, force, exec_id) != 0)
-		return (error_reply(500, "the execution could not be recorded: "
-		    "%s", store_error(d->store)));
-	return (route_execution(d, project, id, exec_id));
-}
-
-static struct reply
-route_reload(struct daemon *d)
-{
-	struct errlist	errs = ERRLIST_INIT;
-	struct reply	r;
-	json_t		*a;
-	size_t		 i;
-
-	if (daemon_reload(d, &errs) != 0) {
-		a = json_array();
-		for (i = 0; i < errs.count; i++)
-			json_array_append_new(a, json_string(errs.msgs[i]));
-		r = error_reply(400, "configuration rejected (%zu error%s); "
-		    "the running configuration is kept: %s", errs.count,
-		    errs.count == 1 ? "" : "s", errs.count ? errs.msgs[0] : "");
-		json_object_set_new(r.body, "errors", a);
-		errlist_clear(&errs);
-		return (r);
-	}
-	return (ok_reply(json_pack("{s:s, s:I, s:I}", "status", "reloaded",
-	    "tasks", (json_int_t)d->tasks.count,
-	    "file_tasks", (json_int_t)d->cfg.tasks.count)));
-}
-
-static struct reply
-route_status(struct daemon *d)
-{
-	struct dtask	*dt;
-	int64_t		 next = tasks_next_fire(d, &dt);
-	size_t		 i, enabled = 0;
-	json_t		*o;
-
-	for (i = 0; i < d->tasks.count; i++)
-		enabled += d->tasks.order[i]->t.is_enable;
-	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "version", PACKAGE_VERSION,
-	    "pid", (json_int_t)getpid(),
-	    "uptime", (json_int_t)((now_ms() - d->start_ms) / 1000),
-	    "tasks", (json_int_t)d->tasks.count,
-	    "enabled", (json_int_t)enabled,
-	    "armed", (json_int_t)tasks_armed(d),
-	    "running", (json_int_t)d->running_subtasks,
-	    "queued", (json_int_t)0);
-	{
-		struct subtask *st;
-		json_int_t q = 0;
-
-		TAILQ_FOREACH(st, &d->waiting, wait)
-			q++;
-		json_object_set_new(o, "queued", json_integer(q));
-	}
-	json_object_set_new(o, "running_executions",
-	    json_integer(d->running_executions));
-	json_object_set_new(o, "next_fire", next > 0 ?
-	    view_time_ms(next * 1000) : json_null());
-	json_object_set_new(o, "next_task_id", dt ? json_string(dt->t.id) :
-	    json_null());
-	json_object_set_new(o, "next_task_name", dt ?
-	    json_string(dt->t.task_name) : json_null());
-	json_object_set_new(o, "config", d->cfg.path ?
-	    json_string(d->cfg.path) : json_null());
-	json_object_set_new(o, "database", json_string(d->cfg.database));
-	json_object_set_new(o, "socket", json_string(d->cfg.socket));
-	json_object_set_new(o, "tasks_dir", json_string(d->cfg.tasks_dir));
-	json_object_set_new(o, "default_time_zone",
-	    json_string(tz_name(d->default_zone)));
-	return (ok_reply(o));
-}
+/* One handler per route of proto.h, in its order. */
+static const route_fn handlers[ROUTE_COUNT] = {
+	[ROUTE_TASK_LIST] = route_list,
+	[ROUTE_TASK_CREATE] = route_create,
+	[ROUTE_TASK_SHOW] = route_show,
+	[ROUTE_TASK_MODIFY] = route_modify,
+	[ROUTE_TASK_DELETE] = route_delete,
+	[ROUTE_TASK_EXECUTE] = route_execute,
+	[ROUTE_TASK_HISTORY] = route_history,
+	[ROUTE_EXECUTION_SHOW] = route_execution,
+	[ROUTE_PLANNED_LIST] = route_planned_list,
+	[ROUTE_PLANNED_MODIFY] = route_planned_modify,
+	[ROUTE_OM_CREATE] = route_om_create,
+	[ROUTE_OM_SHOW] = route_om_show,
+	[ROUTE_OM_APPROVE] = route_om_approve,
+	[ROUTE_EVENT] = route_event,
+	[ROUTE_RELOAD] = route_reload,
+	[ROUTE_STATUS] = route_status,
+};
 
 static struct reply
 route(struct daemon *d, struct MHD_Connection *c, const char *method,
-    const char *url, struct request *req)
+    const char *url, struct request *body)
 {
-	char		 params[PARAM_COUNT][PROTO_PARAM_MAX], allow[64];
-	const char	*project, *task;
-	enum route	 id;
+	struct api_req	 req;
+	struct reply	 r;
+	char		 allow[64];
 	int		 rc;
 
-	rc = proto_match(method, url, &id, params, allow, sizeof allow);
+	memset(&req, 0, sizeof req);
+	req.d = d;
+	req.c = c;
+	req.method = method;
+	req.url = url;
+	req.body = body->body;
+	req.len = body->len;
+	rc = proto_match(method, url, &req.route, req.params, allow,
+	    sizeof allow);
 	if (rc == 404)
-		return (error_reply(404, "no route %s %s", method, url));
+		return (reply_error(404, "no route %s %s", method, url));
 	if (rc == 405)
-		return (error_reply(405, "method %s not allowed on %s (allowed:"
+		return (reply_error(405, "method %s not allowed on %s (allowed:"
 		    " %s)", method, url, allow));
-	if (req->too_large)
-		return (error_reply(413, "request body larger than %d bytes",
+	if (body->too_large)
+		return (reply_error(413, "request body larger than %d bytes",
 		    d->cfg.request_body_max));
-	project = params[PARAM_PROJECT_ID];
-	task = params[PARAM_TASK_ID];
-	switch (id) {
-	case ROUTE_TASK_LIST:
-		return (route_list(d, c, project));
-	case ROUTE_TASK_SHOW: {
-		struct reply r;
-		struct dtask *dt;
-
-		if (unknown_query(c, (const char *const[]){ NULL }, &r))
-			return (r);
-		if ((dt = find_task(d, project, task, &r)) == NULL)
-			return (r);
-		return (ok_reply(view_task(d, dt)));
-	}
-	case ROUTE_TASK_HISTORY:
-		return (route_history(d, c, project, task));
-	case ROUTE_EXECUTION_SHOW:
-		return (route_execution(d, project, task,
-		    params[PARAM_EXECUTION_ID]));
-	case ROUTE_TASK_EXECUTE:
-		return (route_execute(d, c, project, task));
-	case ROUTE_RELOAD:
-		return (route_reload(d));
-	case ROUTE_STATUS:
-		return (route_status(d));
-	default:
-		return (error_reply(503, "%s %s: this route is not served by "
-		    "this version of skedd", method, url));
-	}
+	if (req.params[PARAM_PROJECT_ID][0] != '\0' &&
+	    !caller_may_use(&req, req.params[PARAM_PROJECT_ID], &r))
+		return (r);
+	return (handlers[req.route](&req));
 }
 
 static enum MHD_Result

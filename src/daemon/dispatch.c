@@ -26,7 +26,8 @@
 #include "store.h"
 #include "tz.h"
 
-#define PRUNE_BATCH	200
+#define PRUNE_BATCH	200	/* rows deleted per step at most */
+#define PRUNE_BUDGET	0.002	/* seconds per step at most */
 
 struct execution {
 	struct store_execution	 rec;
@@ -536,26 +537,34 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon	*d = container_of(w, struct daemon, prune_timer);
 	struct dtask	*dt;
-	int		 keep, deleted = 0;
+	double		 until = ev_time() + PRUNE_BUDGET;
+	int		 keep, deleted, total = 0;
 
-	if (d->nprune == 0) {
-		ev_timer_stop(loop, w);
-		return;
-	}
-	dt = d->prune[--d->nprune];
-	keep = dt->t.history_keep > 0 ? dt->t.history_keep :
-	    d->cfg.history_keep;
-	if (store_prune(d->store, dt->t.id, keep, PRUNE_BATCH, &deleted) !=
-	    0)
-		log_err("pruning the history of %s: %s", dt->t.id,
-		    store_error(d->store));
-	dt->prune_pending = false;
-	if (deleted == PRUNE_BATCH && !dt->removed) {
+	/*
+	 * Most tasks queued here have nothing beyond history_keep: take as
+	 * many as fit in the time budget and the row batch, so that a burst
+	 * of completions is worked off in a few steps, then stop the timer.
+	 */
+	while (d->nprune > 0 && total < PRUNE_BATCH && ev_time() < until) {
+		dt = d->prune[--d->nprune];
+		keep = dt->t.history_keep > 0 ? dt->t.history_keep :
+		    d->cfg.history_keep;
+		deleted = 0;
+		if (store_prune(d->store, dt->t.id, keep, PRUNE_BATCH - total,
+		    &deleted) != 0)
+			log_err("pruning the history of %s: %s", dt->t.id,
+			    store_error(d->store));
+		dt->prune_pending = false;
+		total += deleted;
+		if (total >= PRUNE_BATCH && !dt->removed) {
+			tasks_release(dt);
+			schedule_prune(d, dt);	/* more next time */
+			break;
+		}
 		tasks_release(dt);
-		schedule_prune(d, dt);	/* more next time, in small steps */
-		return;
 	}
-	tasks_release(dt);
+	if (d->nprune == 0)
+		ev_timer_stop(loop, w);
 }
 
 void
@@ -592,18 +601,25 @@ dispatch_recover(struct daemon *d)
  * asked to stop (hard: killed now).  Their completions end the loop.
  */
 void
-dispatch_stop(struct daemon *d, bool hard)
+dispatch_stop(struct daemon *d)
 {
 	struct subtask		*st;
-	struct execution	*ex, *next;
 	struct sked_result	 r = { SKED_FAIL, -1,
 	    "skedd shut down before the subtask started", NULL };
-	size_t			 i;
 
 	while ((st = TAILQ_FIRST(&d->waiting)) != NULL) {
 		TAILQ_REMOVE(&d->waiting, st, wait);
 		dispatch_complete(&st->job, &r);
 	}
+}
+
+void
+dispatch_cancel(struct daemon *d, bool hard)
+{
+	struct subtask		*st;
+	struct execution	*ex, *next;
+	size_t			 i;
+
 	for (ex = LIST_FIRST(&d->executions); ex != NULL; ex = next) {
 		next = LIST_NEXT(ex, entry);
 		for (i = 0; i < ex->rec.nsubtasks; i++) {

@@ -196,6 +196,21 @@ env_name_len(const char *s)
 	return (eq != NULL ? (size_t)(eq - s) : strlen(s));
 }
 
+/* What systemd hands skedd alone: a job must not talk to it as skedd. */
+static int
+daemon_only(const char *var)
+{
+	static const char *const names[] = { "NOTIFY_SOCKET", "WATCHDOG_PID",
+		"WATCHDOG_USEC", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES",
+		NULL };
+	size_t	i, len = env_name_len(var);
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == len && strncmp(var, names[i], len) == 0)
+			return (1);
+	return (0);
+}
+
 /*
  * The daemon's environment, then the run-as variables, then the caller's:
  * an entry is dropped when a later one sets the same name.  The strings
@@ -218,7 +233,8 @@ make_env(const char *const *runas, const char *const *extra)
 		abort();
 	n = 0;
 	for (i = 0; environ != NULL && environ[i] != NULL; i++)
-		all[n++] = environ[i];
+		if (!daemon_only(environ[i]))
+			all[n++] = environ[i];
 	for (i = 0; runas != NULL && runas[i] != NULL; i++)
 		all[n++] = runas[i];
 	for (i = 0; extra != NULL && extra[i] != NULL; i++)

@@ -112,10 +112,31 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 			abort();					\
 	}								\
 } while (0)
+#define KEEP_INT(f) do {						\
+	if (cfg.f != d->cfg.f) {					\
+		log_warn("reload: %s changes at the next restart", #f);	\
+		cfg.f = d->cfg.f;					\
+	}								\
+} while (0)
 	KEEP(socket);
 	KEEP(database);
 	KEEP(plugin_dir);
+	if ((cfg.socket_group == NULL) != (d->cfg.socket_group == NULL) ||
+	    (cfg.socket_group != NULL &&
+	    strcmp(cfg.socket_group, d->cfg.socket_group) != 0)) {
+		log_warn("reload: socket_group changes at the next restart");
+		free(cfg.socket_group);
+		cfg.socket_group = NULL;
+		if (d->cfg.socket_group != NULL &&
+		    (cfg.socket_group = strdup(d->cfg.socket_group)) == NULL)
+			abort();
+	}
+	KEEP_INT(socket_mode);
+	KEEP_INT(request_header_max);
+	KEEP_INT(connection_timeout);
+	KEEP_INT(max_connections);
 #undef KEEP
+#undef KEEP_INT
 	if (tasks_sync_files(d, &cfg, errs) != 0) {
 		config_free(&cfg);
 		goto fail;
@@ -166,11 +187,11 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_notice("shutdown: %u subtasks still running after %d s; "
 		    "stopping them", d->running_subtasks,
 		    d->cfg.shutdown_timeout);
-		dispatch_stop(d, false);
+		dispatch_cancel(d, false);
 		ev_timer_set(w, d->cfg.kill_grace + 2.0, 0);
 		ev_timer_start(loop, w);
 	} else if (round == 2) {
-		dispatch_stop(d, true);
+		dispatch_cancel(d, true);
 		ev_timer_set(w, 2.0, 0);
 		ev_timer_start(loop, w);
 	} else
@@ -192,7 +213,7 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	log_notice("shutting down (signal %d)", w->signum);
 	for (i = 0; i < d->tasks.count; i++)
 		tasks_arm(d, d->tasks.order[i], 0, false);	/* disarms */
-	dispatch_stop(d, false);	/* subtasks not started yet */
+	dispatch_stop(d);	/* running subtasks may finish */
 	if (d->running_executions == 0) {
 		ev_break(loop, EVBREAK_ALL);
 		return;
@@ -253,7 +274,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 
-	while ((ch = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "c:fnvhV", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'c':
 			d->config_path = optarg;

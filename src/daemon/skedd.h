@@ -1,6 +1,6 @@
 /*
  * skedd's shared state.  Modules are initialised in this order and torn
- * down in reverse: log, conf, store, plugins, tasks (timers), dispatch,
+ * down in reverse: log, conf, store, plugins, dispatch, tasks (timers),
  * api.  Watchers live inside the struct that owns them; callbacks get back
  * to the owner with container_of.
  */
@@ -57,6 +57,7 @@ struct dtask {
 	int64_t		 queued_at;
 	unsigned	 refs;		/* executions that point here */
 	bool		 catchup;	/* armed now for a missed fire */
+	bool		 approaching;	/* armed early, to re-arm at next */
 	bool		 prune_pending;
 	struct dtask	*hnext;		/* id hash chain */
 	size_t		 pos;		/* index in tasks.order */
@@ -144,7 +145,9 @@ int64_t		 now_ms(void);
 
 /* dispatch.c: executions */
 void		 dispatch_init(struct daemon *);
-void		 dispatch_stop(struct daemon *, bool hard);
+/* Shutdown: fail the subtasks not started; then cancel the running ones. */
+void		 dispatch_stop(struct daemon *);
+void		 dispatch_cancel(struct daemon *, bool hard);
 /* Run a task now (API); exec_id (37 bytes) gets the execution's id. */
 int		 dispatch_run_now(struct daemon *, struct dtask *, bool force,
 		    char *exec_id);

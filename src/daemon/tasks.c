@@ -90,11 +90,34 @@ tasks_find_name(struct daemon *d, const char *project, const char *name)
 	return (NULL);
 }
 
+/*
+ * Linux lets a long poll or epoll_wait end late by a thousandth of its
+ * timeout (select_estimate_accuracy: up to 60 ms for libev's longest
+ * block), so a task due in more than APPROACH seconds is first armed
+ * APPROACH early; from there the wait is short, and so is the slack.
+ */
+#define APPROACH	0.1	/* the kernel's largest slack, 100 ms */
+
+static void
+arm_at(struct daemon *d, struct dtask *dt, int64_t at)
+{
+	dt->approaching = (double)at - ev_time() > APPROACH;
+	ev_periodic_set(&dt->timer, dt->approaching ? (ev_tstamp)at - APPROACH :
+	    (ev_tstamp)at, 0, 0);
+	ev_periodic_start(d->loop, &dt->timer);
+}
+
 static void
 fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 {
 	struct dtask	*dt = container_of(w, struct dtask, timer);
 
+	if (dt->approaching) {
+		dt->approaching = false;
+		ev_periodic_set(&dt->timer, (ev_tstamp)dt->next, 0, 0);
+		ev_periodic_start(loop, &dt->timer);
+		return;
+	}
 	dispatch_due(dt->d, dt);
 }
 
@@ -120,16 +143,14 @@ tasks_arm(struct daemon *d, struct dtask *dt, int64_t now, bool starting)
 			/* the missed instant, fired now (dispatch_due) */
 			dt->next = next;
 			dt->catchup = true;
-			ev_periodic_set(&dt->timer, (ev_tstamp)now, 0, 0);
-			ev_periodic_start(d->loop, &dt->timer);
+			arm_at(d, dt, now);
 			return;
 		}
 	}
 	if (sched_next(&dt->sched, now, &next) != 0)
 		return;		/* never again (expired, past) */
 	dt->next = next;
-	ev_periodic_set(&dt->timer, (ev_tstamp)next, 0, 0);
-	ev_periodic_start(d->loop, &dt->timer);
+	arm_at(d, dt, next);
 }
 
 struct dtask *

@@ -1,0 +1,275 @@
+/*
+ * The read side of the API and the daemon commands: list, show, history,
+ * one execution, run now, reload, status.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "routes.h"
+#include "skedd.h"
+#include "store.h"
+#include "tz.h"
+#include "views.h"
+
+#define LIST_LIMIT_MAX		50
+#define HISTORY_LIMIT_MAX	100
+#define HISTORY_LIMIT_DEFAULT	10
+
+struct reply
+route_list(struct api_req *req)
+{
+	struct daemon	*d = req->d;
+	const char	*project = req->params[PARAM_PROJECT_ID];
+	static const char *const known[] = { "offset", "limit", "task_name",
+	    "task_type", "scheduled_type", "life_cycle_type", "last_status",
+	    NULL };
+	static const char *const kinds[] = { "FIXED_TIME", "DAY", "WEEK",
+	    "MONTH", "CRON", "LIFE_CYCLE", "ONCE", "PERIODIC" };
+	const char	*name, *type, *kind, *lct, *last;
+	struct reply	 r;
+	long		 offset, limit;
+	enum last_status want_status = ST_WAITING;
+	int		 want_kind = -1, i;
+	json_t		*items;
+	size_t		 k, total = 0;
+	struct dtask	*dt;
+
+	if (query_unknown(req, known, &r) ||
+	    query_int(req, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
+	    query_int(req, "limit", 0, LIST_LIMIT_MAX, LIST_LIMIT_MAX, &limit,
+	    &r) != 0)
+		return (r);
+	name = query_str(req, "task_name");
+	type = query_str(req, "task_type");
+	kind = query_str(req, "scheduled_type");
+	lct = query_str(req, "life_cycle_type");
+	last = query_str(req, "last_status");
+	if (kind != NULL) {
+		for (i = 0; i < 8; i++)
+			if (strcasecmp(kind, kinds[i]) == 0)
+				want_kind = i;
+		if (want_kind < 0)
+			return (reply_error(400, "scheduled_type: '%s' is not "
+			    "one of FIXED_TIME, DAY, WEEK, MONTH, CRON, "
+			    "LIFE_CYCLE, ONCE, PERIODIC", kind));
+	}
+	if (last != NULL && status_parse(last, &want_status) != 0)
+		return (reply_error(400, "last_status: '%s' is not one of "
+		    "WAITING, RUNNING, SUCCESS, FAIL, SKIP", last));
+	items = json_array();
+	for (k = 0; k < d->tasks.count; k++) {
+		dt = d->tasks.order[k];
+		if (strcmp(dt->t.project_id, project) != 0)
+			continue;
+		if (name != NULL && strcmp(dt->t.task_name, name) != 0)
+			continue;
+		if (type != NULL && strcasecmp(dt->t.task_type, type) != 0)
+			continue;
+		/* as the seed: triggered tasks only when asked for */
+		if (want_kind >= 0 ? (int)dt->t.scheduled_type != want_kind :
+		    dt->t.scheduled_type == TASK_LIFE_CYCLE)
+			continue;
+		if (lct != NULL && (dt->t.life_cycle_type == NULL ||
+		    strcmp(dt->t.life_cycle_type, lct) != 0))
+			continue;
+		if (last != NULL && dt->last_status != want_status)
+			continue;
+		if (total >= (size_t)offset && total < (size_t)(offset + limit))
+			json_array_append_new(items,
+			    view_task_list_item(d, dt));
+		total++;
+	}
+	return (reply_ok(json_pack("{s:o, s:I}", "scheduled_tasks", items,
+	    "total_count", (json_int_t)total)));
+}
+
+struct reply
+route_show(struct api_req *req)
+{
+	static const char *const known[] = { NULL };
+	struct reply	 r;
+	struct dtask	*dt;
+
+	if (query_unknown(req, known, &r))
+		return (r);
+	if ((dt = route_task(req, &r)) == NULL)
+		return (r);
+	return (reply_ok(view_task(req->d, dt)));
+}
+
+struct reply
+route_history(struct api_req *req)
+{
+	struct daemon		*d = req->d;
+	const char		*id = req->params[PARAM_TASK_ID];
+	static const char *const known[] = { "offset", "limit", NULL };
+	struct store_execution	*ex = NULL;
+	struct reply		 r;
+	long			 offset, limit;
+	size_t			 n = 0, i;
+	int			 total = 0;
+	json_t			*items;
+
+	if (query_unknown(req, known, &r) ||
+	    query_int(req, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
+	    query_int(req, "limit", 1, HISTORY_LIMIT_MAX, HISTORY_LIMIT_DEFAULT,
+	    &limit, &r) != 0)
+		return (r);
+	if (route_task(req, &r) == NULL)
+		return (r);
+	if (store_history(d->store, id, (int)offset, (int)limit, &ex, &n,
+	    &total) != 0)
+		return (reply_error(500, "history: %s", store_error(d->store)));
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(items, view_execution(&ex[i], false));
+	store_executions_free(ex, n);
+	return (reply_ok(json_pack("{s:i, s:o}", "count", total, "items",
+	    items)));
+}
+
+/* One execution of the route's task, with its subtasks. */
+static struct reply
+execution_reply(struct daemon *d, const char *task_id, const char *exec_id)
+{
+	struct store_execution	ex;
+	json_t			*o;
+	int			 rc;
+
+	rc = store_execution_get(d->store, exec_id, &ex);
+	if (rc < 0)
+		return (reply_error(500, "execution: %s",
+		    store_error(d->store)));
+	if (rc == 1 || strcmp(ex.task_id, task_id) != 0) {
+		if (rc == 0)
+			store_execution_free(&ex);
+		return (reply_error(404, "execution_id: no execution '%s' of "
+		    "task %s", exec_id, task_id));
+	}
+	o = view_execution(&ex, true);
+	store_execution_free(&ex);
+	return (reply_ok(o));
+}
+
+struct reply
+route_execution(struct api_req *req)
+{
+	static const char *const known[] = { NULL };
+	struct reply	 r;
+
+	if (query_unknown(req, known, &r) || route_task(req, &r) == NULL)
+		return (r);
+	return (execution_reply(req->d, req->params[PARAM_TASK_ID],
+	    req->params[PARAM_EXECUTION_ID]));
+}
+
+struct reply
+route_execute(struct api_req *req)
+{
+	struct daemon	*d = req->d;
+	static const char *const known[] = { "force", NULL };
+	const char	*f;
+	struct dtask	*dt;
+	struct reply	 r;
+	char		 exec_id[37];
+	bool		 force = false;
+
+	if (query_unknown(req, known, &r))
+		return (r);
+	f = query_str(req, "force");
+	if (f != NULL) {
+		if (strcmp(f, "true") == 0)
+			force = true;
+		else if (strcmp(f, "false") != 0)
+			return (reply_error(400, "force: '%s' is not true or "
+			    "false", f));
+	}
+	if ((dt = route_task(req, &r)) == NULL)
+		return (r);
+	if (d->stopping)
+		return (reply_error(503, "skedd is shutting down"));
+	if (dt->t.scheduled_type == TASK_LIFE_CYCLE && dt->t.ntargets == 0)
+		return (reply_error(400, "task_id: a LIFE_CYCLE task without "
+		    "target_infos runs from events only"));
+	if (dispatch_run_now(d, dt, force, exec_id) != 0)
+		return (reply_error(500, "the execution could not be recorded: "
+		    "%s", store_error(d->store)));
+	return (execution_reply(d, dt->t.id, exec_id));
+}
+
+struct reply
+route_reload(struct api_req *req)
+{
+	struct daemon	*d = req->d;
+	struct errlist	errs = ERRLIST_INIT;
+	struct reply	r;
+	json_t		*a;
+	size_t		 i;
+
+	if (daemon_reload(d, &errs) != 0) {
+		a = json_array();
+		for (i = 0; i < errs.count; i++)
+			json_array_append_new(a, json_string(errs.msgs[i]));
+		r = reply_error(400, "configuration rejected (%zu error%s); "
+		    "the running configuration is kept: %s", errs.count,
+		    errs.count == 1 ? "" : "s", errs.count ? errs.msgs[0] : "");
+		json_object_set_new(r.body, "errors", a);
+		errlist_clear(&errs);
+		return (r);
+	}
+	return (reply_ok(json_pack("{s:s, s:I, s:I}", "status", "reloaded",
+	    "tasks", (json_int_t)d->tasks.count,
+	    "file_tasks", (json_int_t)d->cfg.tasks.count)));
+}
+
+struct reply
+route_status(struct api_req *req)
+{
+	struct daemon	*d = req->d;
+	struct dtask	*dt;
+	int64_t		 next = tasks_next_fire(d, &dt);
+	size_t		 i, enabled = 0;
+	json_t		*o;
+
+	for (i = 0; i < d->tasks.count; i++)
+		enabled += d->tasks.order[i]->t.is_enable;
+	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "version", PACKAGE_VERSION,
+	    "pid", (json_int_t)getpid(),
+	    "uptime", (json_int_t)((now_ms() - d->start_ms) / 1000),
+	    "tasks", (json_int_t)d->tasks.count,
+	    "enabled", (json_int_t)enabled,
+	    "armed", (json_int_t)tasks_armed(d),
+	    "running", (json_int_t)d->running_subtasks,
+	    "queued", (json_int_t)0);
+	{
+		struct subtask *st;
+		json_int_t q = 0;
+
+		TAILQ_FOREACH(st, &d->waiting, wait)
+			q++;
+		json_object_set_new(o, "queued", json_integer(q));
+	}
+	json_object_set_new(o, "running_executions",
+	    json_integer(d->running_executions));
+	json_object_set_new(o, "next_fire", next > 0 ?
+	    view_time_ms(next * 1000) : json_null());
+	json_object_set_new(o, "next_task_id", dt ? json_string(dt->t.id) :
+	    json_null());
+	json_object_set_new(o, "next_task_name", dt ?
+	    json_string(dt->t.task_name) : json_null());
+	json_object_set_new(o, "config", d->cfg.path ?
+	    json_string(d->cfg.path) : json_null());
+	json_object_set_new(o, "database", json_string(d->cfg.database));
+	json_object_set_new(o, "socket", json_string(d->cfg.socket));
+	json_object_set_new(o, "tasks_dir", json_string(d->cfg.tasks_dir));
+	json_object_set_new(o, "default_time_zone",
+	    json_string(tz_name(d->default_zone)));
+	return (reply_ok(o));
+}
