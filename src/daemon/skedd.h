@@ -39,6 +39,14 @@ enum last_status {
 const char	*status_name(enum last_status);
 int		 status_parse(const char *, enum last_status *);
 
+/* enable_approve tasks (seed 004): they fire only once PASSED. */
+enum approve_status {
+	APPROVE_NONE,		/* enable_approve is false */
+	APPROVE_PENDING,
+	APPROVE_PASSED,
+	APPROVE_REJECTED,
+};
+
 /* One task, as the daemon runs it. */
 struct dtask {
 	struct task	 t;		/* the definition (owns its strings) */
@@ -46,6 +54,7 @@ struct dtask {
 	bool		 timed;		/* has a time schedule (not LIFE_CYCLE) */
 	bool		 removed;	/* gone from the set; freed at refs 0 */
 	enum last_status last_status;
+	enum approve_status approve;	/* persisted with the task */
 	ev_periodic	 timer;		/* armed for next */
 	int64_t		 next;		/* armed instant, s; 0: not armed */
 	int64_t		 last_fire;	/* scheduled instant of the last fire */
