@@ -1,7 +1,8 @@
 #!/bin/sh
 # systemd-analyze verify on both units, with ExecStart pointing at the
-# skedd just built (verify insists that the program exists).  The tool
-# comes with the systemd package, installed by .ci/run for this test only.
+# skedd just built (verify insists that every program a unit runs exists:
+# ExecReload's /bin/kill is procps').  The tool comes with the systemd
+# package, installed by .ci/run for this test only.
 . "$TOP_SRCDIR/tests/cli/lib.sh"
 : "${SKEDD:?SKEDD is not set (run through make check)}"
 
@@ -23,7 +24,8 @@ for unit in skedd.service skedd.socket; do
 	rc=$?
 	[ "$rc" -eq 0 ] && [ -z "$out" ]
 	tap_ok $? "systemd-analyze verify $unit: clean"
-	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	# on stderr too, so that a CI log shows why
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /' | tee /dev/stderr
 done
 
 # Each setting the daemon relies on is there.
