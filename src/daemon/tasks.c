@@ -425,10 +425,19 @@ task_replace(struct daemon *d, struct dtask *dt, struct task *t,
 	task_free(&dt->t);
 	dt->t = *t;
 	memset(t, 0, sizeof *t);
-	/* a decision outlives a changed definition while approval is on */
-	if (!dt->t.enable_approve)
+	/*
+	 * A decision outlives a changed definition while approval is on;
+	 * turning it off forgets it, so that turning it on again asks anew
+	 * (after a restart too).
+	 */
+	if (!dt->t.enable_approve && dt->approve != APPROVE_NONE) {
 		dt->approve = APPROVE_NONE;
-	else if (dt->approve == APPROVE_NONE)
+		free(dt->approve_comments);
+		dt->approve_comments = NULL;
+		if (store_task_set_approve(d->store, dt->t.id, NULL, NULL) < 0)
+			log_err("task %s: %s", dt->t.id,
+			    store_error(d->store));
+	} else if (dt->t.enable_approve && dt->approve == APPROVE_NONE)
 		dt->approve = APPROVE_PENDING;
 	free(dt->source);
 	dt->source = NULL;
