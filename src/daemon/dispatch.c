@@ -51,11 +51,18 @@ struct fire_req {
 	const char	*only_id;
 };
 
-/* A notify process, running: killed at teardown. */
+#define NOTIFY_QUEUE_MAX 1000	/* notifications waiting, at most */
+
+/*
+ * A notification.  They run one at a time, in the order of their events,
+ * so that a notifier sees an execution start before it ends.
+ */
 struct notifier {
-	struct proc		*p;
+	struct proc		*p;	/* NULL: waiting */
 	char			*what;	/* "EVENT task_id execution_id" */
-	LIST_ENTRY(notifier)	 entry;
+	struct proc_strv	 argv, env;
+	char			*text;	/* the execution, JSON */
+	TAILQ_ENTRY(notifier)	 entry;
 };
 
 struct execution {
@@ -609,9 +616,24 @@ notify_wants(const struct dtask *dt, const char *event)
 }
 
 static void
+notifier_free(struct daemon *d, struct notifier *n)
+{
+	TAILQ_REMOVE(&d->notifiers, n, entry);
+	d->nnotifiers--;
+	proc_strv_free(&n->argv);
+	proc_strv_free(&n->env);
+	free(n->text);
+	free(n->what);
+	free(n);
+}
+
+static void	notify_next(struct daemon *);
+
+static void
 notify_done(void *arg, const struct proc_result *res)
 {
-	struct notifier	*n = arg;
+	struct daemon	*d = arg;
+	struct notifier	*n = TAILQ_FIRST(&d->notifiers);
 	char		 buf[256];
 	const char	*why = proc_reason(res, buf, sizeof buf);
 
@@ -621,9 +643,27 @@ notify_done(void *arg, const struct proc_result *res)
 		    res->output_len > 0 ? res->output : "");
 	else
 		log_debug("notifier %s: done", n->what);
-	LIST_REMOVE(n, entry);
-	free(n->what);
-	free(n);
+	notifier_free(d, n);
+	notify_next(d);
+}
+
+static void
+notify_next(struct daemon *d)
+{
+	struct notifier		*n = TAILQ_FIRST(&d->notifiers);
+	struct proc_spec	 spec;
+
+	if (n == NULL || n->p != NULL)
+		return;
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)n->argv.v;
+	spec.env = (const char *const *)n->env.v;
+	spec.stdin_text = n->text;
+	spec.stdin_len = strlen(n->text);
+	spec.timeout = NOTIFY_TIMEOUT;
+	spec.kill_grace = d->cfg.kill_grace;
+	spec.output_limit = 1024;
+	n->p = proc_spawn(d->loop, &spec, notify_done, d);
 }
 
 /* Run hooks_dir/notify EVENT TASK_ID with the execution on stdin. */
@@ -631,11 +671,9 @@ static void
 notify(struct daemon *d, struct dtask *dt, const struct store_execution *r,
     const char *event)
 {
-	struct proc_strv	 argv = { 0 }, env = { 0 };
-	struct proc_spec	 spec;
 	struct notifier		*n;
 	json_t			*j;
-	char			*path, *text;
+	char			*path;
 	const char		*dir;
 
 	if (!dt->t.enable_message_notification || !notify_wants(dt, event))
@@ -650,39 +688,35 @@ notify(struct daemon *d, struct dtask *dt, const struct store_execution *r,
 		free(path);
 		return;
 	}
-	j = view_execution(r, true);
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (text == NULL)
-		abort();
-	proc_strv_add(&argv, path);
-	proc_strv_add(&argv, event);
-	proc_strv_add(&argv, dt->t.id);
-	proc_strv_addf(&env, "SKED_EVENT=%s", event);
-	proc_strv_addf(&env, "SKED_TASK_ID=%s", dt->t.id);
-	proc_strv_addf(&env, "SKED_TASK_NAME=%s", dt->t.task_name);
-	proc_strv_addf(&env, "SKED_PROJECT_ID=%s", dt->t.project_id);
-	proc_strv_addf(&env, "SKED_EXECUTION_ID=%s", r->id);
-	memset(&spec, 0, sizeof spec);
-	spec.argv = (const char *const *)argv.v;
-	spec.env = (const char *const *)env.v;
-	spec.stdin_text = text;
-	spec.stdin_len = strlen(text);
-	spec.timeout = NOTIFY_TIMEOUT;
-	spec.kill_grace = d->cfg.kill_grace;
-	spec.output_limit = 1024;
+	if (d->nnotifiers >= NOTIFY_QUEUE_MAX) {
+		log_warn("task %s (%s): %zu notifications are waiting; %s of "
+		    "%s not sent", dt->t.task_name, dt->t.id, d->nnotifiers,
+		    event, r->id);
+		free(path);
+		return;
+	}
 	if ((n = calloc(1, sizeof *n)) == NULL)
 		abort();
-	if (asprintf(&n->what, "%s %s %s", event, dt->t.id, r->id) < 0)
+	j = view_execution(r, true);
+	n->text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (n->text == NULL ||
+	    asprintf(&n->what, "%s %s %s", event, dt->t.id, r->id) < 0)
 		abort();
-	LIST_INSERT_HEAD(&d->notifiers, n, entry);
-	n->p = proc_spawn(d->loop, &spec, notify_done, n);
+	proc_strv_add(&n->argv, path);
+	proc_strv_add(&n->argv, event);
+	proc_strv_add(&n->argv, dt->t.id);
+	proc_strv_addf(&n->env, "SKED_EVENT=%s", event);
+	proc_strv_addf(&n->env, "SKED_TASK_ID=%s", dt->t.id);
+	proc_strv_addf(&n->env, "SKED_TASK_NAME=%s", dt->t.task_name);
+	proc_strv_addf(&n->env, "SKED_PROJECT_ID=%s", dt->t.project_id);
+	proc_strv_addf(&n->env, "SKED_EXECUTION_ID=%s", r->id);
+	TAILQ_INSERT_TAIL(&d->notifiers, n, entry);
+	d->nnotifiers++;
 	log_info("task %s (%s): notifier %s %s for execution %s",
 	    dt->t.task_name, dt->t.id, path, event, r->id);
-	proc_strv_free(&argv);
-	proc_strv_free(&env);
-	free(text);
 	free(path);
+	notify_next(d);
 }
 
 /* Timer callback: note the fire; the prepare watcher records it. */
@@ -952,7 +986,7 @@ dispatch_init(struct daemon *d)
 	TAILQ_INIT(&d->waiting);
 	LIST_INIT(&d->executions);
 	TAILQ_INIT(&d->events);
-	LIST_INIT(&d->notifiers);
+	TAILQ_INIT(&d->notifiers);
 	LIST_INIT(&d->planned);
 	ev_timer_init(&d->event_timer, event_cb, 0, 0);
 	ev_prepare_init(&d->flush, flush_cb);
@@ -1038,13 +1072,12 @@ dispatch_abandon(struct daemon *d)
 	}
 	while (d->nprune > 0)
 		tasks_release(d->prune[--d->nprune]);
-	while ((n = LIST_FIRST(&d->notifiers)) != NULL) {
-		log_warn("notifier %s: still running when skedd exited; "
-		    "killed", n->what);
-		proc_abandon(n->p);
-		LIST_REMOVE(n, entry);
-		free(n->what);
-		free(n);
+	while ((n = TAILQ_FIRST(&d->notifiers)) != NULL) {
+		log_warn("notifier %s: %s when skedd exited", n->what,
+		    n->p != NULL ? "still running; killed" : "not sent");
+		if (n->p != NULL)
+			proc_abandon(n->p);
+		notifier_free(d, n);
 	}
 	planned_free(d);
 	free(d->due);

@@ -126,6 +126,7 @@ struct event_run {
 TAILQ_HEAD(event_queue, event_run);
 
 struct notifier;
+TAILQ_HEAD(notifier_queue, notifier);
 
 struct due_fire {
 	struct dtask	*dt;
@@ -156,7 +157,8 @@ struct daemon {
 	size_t			 nprune, capprune;
 	struct event_queue	 events;	/* due first, then event order */
 	ev_timer		 event_timer;
-	LIST_HEAD(, notifier)	 notifiers;	/* running notify processes */
+	struct notifier_queue	 notifiers;	/* the first one runs */
+	size_t			 nnotifiers;
 	LIST_HEAD(, planned)	 planned;
 	/* life */
 	ev_signal		 sigterm, sigint, sighup;
