@@ -19,8 +19,9 @@
 #define EVENT_FIELD_MAX	255	/* bytes of each field */
 
 /*
- * Does dt listen on this target?  A target_infos entry of the type with
- * no ids stands for every target of that type.
+ * Does dt listen on this target?  Only the ids listed count: the task
+ * model requires at least one id per target, so there is no "every
+ * target of the type".
  */
 static bool
 listens(const struct dtask *dt, const char *type, const char *id)
@@ -32,8 +33,6 @@ listens(const struct dtask *dt, const char *type, const char *id)
 		tg = &dt->t.targets[i];
 		if (strcmp(tg->target_type, type) != 0)
 			continue;
-		if (tg->ntarget_ids == 0)
-			return (true);
 		for (j = 0; j < tg->ntarget_ids; j++)
 			if (strcmp(tg->target_ids[j], id) == 0)
 				return (true);
