@@ -10,6 +10,8 @@ t=$(( now + 8 ))
 at=$(date -u -d "@$t" '+%Y-%m-%d %H:%M:%S')
 # a daily run two hours ahead, in a zone other than the daemon's
 dt=$(TZ=Asia/Shanghai date -d "@$(( now + 7200 ))" '+%H:%M:%S')
+lt=$(( now + 30 ))
+later=$(date -u -d "@$lt" '+%Y-%m-%d %H:%M:%S')
 cat >"$TASKS/planned.yaml" <<EOF2
 tasks:
   - task_name: soon
@@ -32,6 +34,16 @@ tasks:
         target_id: [vm1, vm2]
     input_param:
       command: echo "daily \$SKED_TARGET_ID" >>"$TMPD/ran"
+  - task_name: later
+    task_type: EXECUTE_SCRIPT
+    scheduled_type: FIXED_TIME
+    scheduled_date: "${later% *}"
+    scheduled_time: "${later#* }"
+    target_infos:
+      - target_type: HOST
+        target_id: [vm1, vm2]
+    input_param:
+      command: echo "later \$SKED_TARGET_ID" >>"$TMPD/ran"
   - task_name: off
     task_type: EXECUTE_SCRIPT
     scheduled_type: DAY
@@ -53,12 +65,13 @@ id_of() {
 }
 soon=$(id_of soon)
 daily=$(id_of daily)
+laterid=$(id_of later)
 off=$(id_of off)
 base=/v2/default/instances
 
 out=$(api GET "$base/vm1/scheduled-tasks")
-check "list: 200, two records for vm1 (the disabled task has none)" \
-    "200 2" "${out%% *} $(jget "${out#* }" .count)"
+check "list: 200, three records for vm1 (the disabled task has none)" \
+    "200 3" "${out%% *} $(jget "${out#* }" .count)"
 check "list: the record of soon" \
     "soon vm1 HOST $at null WAITING UTC" \
     "$(jget "${out#* }" ".planned_records[] | select(.task_id == \"$soon\") |
@@ -106,6 +119,8 @@ bad "unknown query parameter: 400" 400 "when: unknown query parameter" \
     "$base/vm2/scheduled-tasks/$soon?when=now"
 bad "an instance that is not a target: 404 naming it" 404 "instance_id: 'vm9'" \
     "$base/vm9/scheduled-tasks/$soon?status=CANCELLED"
+bad "a task of another project: 404" 404 "task_id: no task '$soon' in project other" \
+    "/v2/other/instances/vm2/scheduled-tasks/$soon?status=CANCELLED"
 bad "an unknown task: 404" 404 "task_id: no task 'nope'" \
     "$base/vm2/scheduled-tasks/nope?status=CANCELLED"
 bad "a disabled task has no next run: 409" 409 "no upcoming execution" \
@@ -155,6 +170,8 @@ check "cancel daily on vm1: 204" "204 " \
     "$(api PUT "$base/vm1/scheduled-tasks/$daily?status=CANCELLED")"
 check "move daily on vm2 earlier, in its zone: 204" "204 " \
     "$(api PUT "$base/vm2/scheduled-tasks/$daily?execute_at=$(TZ=Asia/Shanghai date -d "@$mv" '+%Y%m%d%H%M%S')")"
+check "cancel later on vm1: 204" "204 " \
+    "$(api PUT "$base/vm1/scheduled-tasks/$laterid?status=CANCELLED")"
 stop_skedd TERM
 start_skedd
 tap_ok $? "skedd restarts"
@@ -172,6 +189,14 @@ ex=$("$SKEDCTL" history daily "$(jget "$h" '.items[0].id')" --json)
 check "the moved run: vm2 alone" "SUCCESS vm2" \
     "$(jget "$ex" '"\(.status) \([.subtasks[].target_id] | join(","))"')"
 check "daily ran once, on vm2" "1" "$(grep -c '^daily vm2$' "$TMPD/ran")"
+wait_for 30 has_history later 1
+tap_ok $? "later fires after the restart"
+h=$("$SKEDCTL" history later --json)
+ex=$("$SKEDCTL" history later "$(jget "$h" '.items[0].id')" --json)
+check "the cancel stored before the restart takes effect" \
+    "SUCCESS|vm1 SKIP planned record cancelled|vm2 SUCCESS null" \
+    "$(jget "$ex" '.status')|$(jget "$ex" '[.subtasks[] | "\(.target_id) \(.status) \(.reason)"] | join("|")')"
+check "later ran on vm2 only" "later vm2" "$(grep '^later' "$TMPD/ran")"
 
 stop_skedd TERM
 check "SIGTERM: exit 0" 0 "$skedd_rc"
