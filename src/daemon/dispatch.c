@@ -20,14 +20,50 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "civil.h"
 #include "log.h"
 #include "plugins.h"
+#include "proc.h"
 #include "skedd.h"
 #include "store.h"
 #include "tz.h"
+#include "views.h"
 
 #define PRUNE_BATCH	200	/* rows deleted per step at most */
 #define PRUNE_BUDGET	0.002	/* seconds per step at most */
+#define NOTIFY_TIMEOUT	30.0	/* seconds a notifier may take */
+#define NOTIFY_NAME	"notify"	/* hooks_dir/notify EVENT TASK_ID */
+
+/*
+ * What one fire is: a timed fire (scheduled > 0, planned records apply),
+ * a run now, an event run or a moved planned record (one target, an id
+ * given in advance).
+ */
+struct fire_req {
+	int64_t		 scheduled;	/* s; 0: run now, events */
+	int64_t		 fired_ms;
+	bool		 force;		/* past the overlap policy */
+	bool		 timed;		/* the task's own schedule */
+	const char	*id;		/* NULL: a new one */
+	const char	*only_type;	/* one target, or NULL: all */
+	const char	*only_id;
+};
+
+#define NOTIFY_QUEUE_MAX 1000	/* notifications waiting, at most */
+
+/*
+ * A notification.  They run one at a time, in the order of their events,
+ * so that a notifier sees an execution start before it ends.
+ */
+struct notifier {
+	struct proc		*p;	/* NULL: waiting */
+	char			*what;	/* "EVENT task_id execution_id" */
+	struct proc_strv	 argv, env;
+	char			*text;	/* the execution, JSON */
+	TAILQ_ENTRY(notifier)	 entry;
+};
 
 struct execution {
 	struct store_execution	 rec;
@@ -114,22 +150,28 @@ static void	finish(struct daemon *, struct execution *);
 
 /* The targets of a task: one subtask each; none means the local host. */
 static struct execution *
-execution_new(struct daemon *d, struct dtask *dt, int64_t scheduled,
-    int64_t fired_ms)
+execution_new(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 {
 	struct execution	*ex;
 	struct store_execution	*r;
 	const struct task	*t = &dt->t;
+	int64_t			 scheduled = fr->scheduled;
+	int64_t			 fired_ms = fr->fired_ms;
 	size_t			 i, j, n = 0;
 
 	for (i = 0; i < t->ntargets; i++)
 		n += t->targets[i].ntarget_ids;
+	if (fr->only_id != NULL)
+		n = 1;
 	if ((ex = calloc(1, sizeof *ex)) == NULL)
 		abort();
 	r = &ex->rec;
 	if ((r->id = malloc(37)) == NULL)
 		abort();
-	uuid_generate_str(r->id);
+	if (fr->id != NULL)
+		snprintf(r->id, 37, "%s", fr->id);
+	else
+		uuid_generate_str(r->id);
 	r->task_id = xstrdup(t->id);
 	r->task_type = xstrdup(t->task_type);
 	r->scheduled_type = xstrdup(task_sched_type_name(t->scheduled_type));
@@ -145,11 +187,14 @@ execution_new(struct daemon *d, struct dtask *dt, int64_t scheduled,
 	    NULL || (ex->subs = calloc(r->nsubtasks, sizeof *ex->subs)) ==
 	    NULL)
 		abort();
-	if (n == 0) {
+	if (fr->only_id != NULL) {
+		r->subtasks[0].target_type = xstrdup(fr->only_type);
+		r->subtasks[0].target_id = xstrdup(fr->only_id);
+	} else if (n == 0) {
 		r->subtasks[0].target_type = xstrdup("HOST");
 		r->subtasks[0].target_id = xstrdup("localhost");
 	}
-	for (i = 0, n = 0; i < t->ntargets; i++)
+	for (i = 0, n = 0; fr->only_id == NULL && i < t->ntargets; i++)
 		for (j = 0; j < t->targets[i].ntarget_ids; j++, n++) {
 			r->subtasks[n].target_type =
 			    xstrdup(t->targets[i].target_type);
@@ -176,11 +221,13 @@ execution_free(struct execution *ex)
 
 /* A fire the overlap policy turns away: recorded, as SKIP, and done. */
 static struct execution *
-record_skip(struct daemon *d, struct dtask *dt, int64_t scheduled,
-    int64_t fired_ms, const char *why)
+record_skip(struct daemon *d, struct dtask *dt, const struct fire_req *fr,
+    const char *why)
 {
-	struct execution	*ex = execution_new(d, dt, scheduled, fired_ms);
+	struct execution	*ex = execution_new(d, dt, fr);
 	struct store_execution	*r = &ex->rec;
+	int64_t			 scheduled = fr->timed ? fr->scheduled : 0;
+	int64_t			 fired_ms = fr->fired_ms;
 	size_t			 i;
 
 	snprintf(r->status, sizeof r->status, "SKIP");
@@ -204,38 +251,117 @@ record_skip(struct daemon *d, struct dtask *dt, int64_t scheduled,
 	return (ex);
 }
 
+const char *
+dispatch_approval_block(const struct dtask *dt)
+{
+	if (!dt->t.enable_approve)
+		return (NULL);
+	switch (dt->approve) {
+	case APPROVE_PASSED:
+		return (NULL);
+	case APPROVE_REJECTED:
+		return ("approval rejected");
+	default:
+		return ("awaiting approval");
+	}
+}
+
+static void	notify(struct daemon *, struct dtask *,
+		    const struct store_execution *, const char *event);
+
+static void
+format_local(struct daemon *d, const struct dtask *dt, int64_t at, char *buf,
+    size_t size)
+{
+	const struct tz	*zone = dt->sched.tz != NULL ? dt->sched.tz :
+	    d->default_zone;
+	struct civil	 c;
+
+	civil_from_secs(at + tz_offset_at(zone, at), &c);
+	snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", c.year, c.mon,
+	    c.day, c.hour, c.min, c.sec);
+}
+
 /*
- * Record one fire.  Returns the execution, which is either running (its
- * subtasks queued) or already finished (skipped); NULL when the store
- * refused the record, in which case nothing runs.
+ * The planned records of a timed fire: a cancelled or moved target is
+ * SKIPped in this execution (its moved run is an execution of its own).
+ * Returns the number of subtasks skipped.
+ */
+static size_t
+apply_planned(struct daemon *d, struct dtask *dt, struct execution *ex)
+{
+	struct store_execution	*r = &ex->rec;
+	struct planned		*p;
+	char			 when[40];
+	size_t			 i, n = 0;
+
+	if (LIST_EMPTY(&d->planned))
+		return (0);
+	for (i = 0; i < r->nsubtasks; i++) {
+		p = planned_find(d, dt->t.id, r->subtasks[i].target_id,
+		    r->scheduled_at);
+		if (p == NULL)
+			continue;
+		if (p->cancelled)
+			set_reason(&r->subtasks[i].reason, "planned record "
+			    "cancelled");
+		else if (p->execute_at > 0) {
+			format_local(d, dt, p->execute_at, when, sizeof when);
+			set_reason(&r->subtasks[i].reason, "planned record "
+			    "moved to %s", when);
+		} else
+			continue;
+		snprintf(r->subtasks[i].status, sizeof r->subtasks[i].status,
+		    "SKIP");
+		ex->subs[i].done = true;
+		r->skipped_count++;
+		r->excuting_count--;
+		n++;
+		planned_fired(d, p);
+	}
+	if (n == r->nsubtasks)
+		set_reason(&r->reason, "%s", r->subtasks[0].reason);
+	return (n);
+}
+
+/*
+ * Record one fire.  Returns the execution, which is running (its subtasks
+ * queued); NULL when it was turned away (recorded as SKIP and finished),
+ * queued behind the running one, or the store refused the record (then
+ * nothing runs).
  */
 static struct execution *
-fire(struct daemon *d, struct dtask *dt, int64_t scheduled, int64_t fired_ms,
-    bool force)
+fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 {
 	struct execution	*ex;
 	struct subtask		*st;
-	size_t			 i;
+	const char		*why;
+	size_t			 i, skipped = 0;
 
-	if (dt->running > 0 && !force) {
+	if ((why = dispatch_approval_block(dt)) != NULL) {
+		finish(d, record_skip(d, dt, fr, why));
+		return (NULL);
+	}
+	if (dt->running > 0 && !fr->force) {
 		switch (dt->t.overlap_policy) {
 		case TASK_OVERLAP_SKIP:
-			ex = record_skip(d, dt, scheduled, fired_ms, "the "
-			    "previous execution is still running "
-			    "(overlap_policy SKIP)");
+			ex = record_skip(d, dt, fr, "the previous execution "
+			    "is still running (overlap_policy SKIP)");
 			finish(d, ex);
 			return (NULL);
 		case TASK_OVERLAP_QUEUE:
-			if (dt->queued == 0) {
+			if (dt->queued == 0 && fr->timed) {
 				dt->queued = 1;
-				dt->queued_at = scheduled;
+				dt->queued_at = fr->scheduled;
 				log_info("task %s (%s): queued behind the "
 				    "running execution", dt->t.task_name,
 				    dt->t.id);
 				return (NULL);
 			}
-			ex = record_skip(d, dt, scheduled, fired_ms, "a run is "
+			ex = record_skip(d, dt, fr, dt->queued ? "a run is "
 			    "already queued behind the running execution "
+			    "(overlap_policy QUEUE)" : "the previous execution "
+			    "is still running; only timed fires are queued "
 			    "(overlap_policy QUEUE)");
 			finish(d, ex);
 			return (NULL);
@@ -243,7 +369,9 @@ fire(struct daemon *d, struct dtask *dt, int64_t scheduled, int64_t fired_ms,
 			break;
 		}
 	}
-	ex = execution_new(d, dt, scheduled, fired_ms);
+	ex = execution_new(d, dt, fr);
+	if (fr->timed)
+		skipped = apply_planned(d, dt, ex);
 	if (store_execution_insert(d->store, &ex->rec) != 0) {
 		log_err("task %s (%s): execution not recorded, so not run: %s",
 		    dt->t.task_name, dt->t.id, store_error(d->store));
@@ -251,8 +379,8 @@ fire(struct daemon *d, struct dtask *dt, int64_t scheduled, int64_t fired_ms,
 		execution_free(ex);
 		return (NULL);
 	}
-	if (scheduled > 0)
-		dt->last_fire = scheduled;
+	if (fr->timed)
+		dt->last_fire = fr->scheduled;
 	dt->last_status = ST_RUNNING;
 	if (store_task_set_status(d->store, dt->t.id, "RUNNING",
 	    dt->last_fire) != 0)
@@ -274,39 +402,321 @@ fire(struct daemon *d, struct dtask *dt, int64_t scheduled, int64_t fired_ms,
 		st->job.input_param = dt->t.input_param != NULL ?
 		    dt->t.input_param : "{}";
 		st->job.force = dt->t.enforcement_enable;
-		TAILQ_INSERT_TAIL(&d->waiting, st, wait);
+		if (!st->done)
+			TAILQ_INSERT_TAIL(&d->waiting, st, wait);
 	}
-	log_info("task %s (%s): execution %s started, %zu subtask%s",
+	log_info("task %s (%s): execution %s started, %zu subtask%s%s",
 	    dt->t.task_name, dt->t.id, ex->rec.id, ex->rec.nsubtasks,
-	    ex->rec.nsubtasks == 1 ? "" : "s");
+	    ex->rec.nsubtasks == 1 ? "" : "s", skipped > 0 ?
+	    " (some skipped by planned records)" : "");
+	if (skipped == ex->rec.nsubtasks) {
+		ex->ndone = skipped;
+		finish(d, ex);
+		return (NULL);
+	}
+	ex->ndone = skipped;
+	notify(d, dt, &ex->rec, "START_EXECUTION");
 	return (ex);
+}
+
+static struct execution *
+fire(struct daemon *d, struct dtask *dt, int64_t scheduled, int64_t fired_ms,
+    bool force)
+{
+	struct fire_req	fr = { scheduled, fired_ms, force, scheduled > 0,
+	    NULL, NULL, NULL };
+
+	return (fire_one(d, dt, &fr));
 }
 
 int
 dispatch_run_now(struct daemon *d, struct dtask *dt, bool force,
     char *exec_id)
 {
+	struct fire_req		 fr = { 0, now_ms(), force, false, NULL, NULL,
+	    NULL };
 	struct execution	*ex;
-	int64_t			 fired = now_ms();
+	const char		*why;
 	bool			 skip;
 
-	skip = dt->running > 0 && !force;
-	if (skip && dt->t.overlap_policy != TASK_OVERLAP_ALLOW) {
-		const char *why = dt->t.overlap_policy == TASK_OVERLAP_SKIP ?
-		    "the previous execution is still running (overlap_policy "
-		    "SKIP)" : "the previous execution is still running; a run "
-		    "now is not queued (overlap_policy QUEUE)";
-
-		ex = record_skip(d, dt, 0, fired, why);
+	/* turned away: the SKIP record's id is the answer */
+	skip = dt->running > 0 && !force &&
+	    dt->t.overlap_policy != TASK_OVERLAP_ALLOW;
+	if ((why = dispatch_approval_block(dt)) != NULL || skip) {
+		if (why == NULL)
+			why = dt->t.overlap_policy == TASK_OVERLAP_SKIP ?
+			    "the previous execution is still running "
+			    "(overlap_policy SKIP)" : "the previous execution "
+			    "is still running; a run now is not queued "
+			    "(overlap_policy QUEUE)";
+		ex = record_skip(d, dt, &fr, why);
 		snprintf(exec_id, 37, "%s", ex->rec.id);
 		finish(d, ex);
 		return (0);
 	}
-	if ((ex = fire(d, dt, 0, fired, force)) == NULL)
+	if ((ex = fire_one(d, dt, &fr)) == NULL)
 		return (-1);
 	snprintf(exec_id, 37, "%s", ex->rec.id);
 	pump(d);
 	return (0);
+}
+
+void
+dispatch_moved(struct daemon *d, struct dtask *dt, const char *target_id,
+    int64_t execute_at)
+{
+	const char	*type = planned_target_type(dt, target_id);
+	/* its own run of one target: the task's overlap policy is for its
+	   whole fires */
+	struct fire_req	 fr = { execute_at, now_ms(), true, false, NULL,
+	    type, target_id };
+
+	if (type == NULL) {
+		log_notice("task %s (%s): %s is no longer a target; its moved "
+		    "run is dropped", dt->t.task_name, dt->t.id, target_id);
+		return;
+	}
+	(void)fire_one(d, dt, &fr);
+	pump(d);
+}
+
+/* Events: one queue, due first, then in the order the runs were added. */
+static void
+event_arm(struct daemon *d)
+{
+	struct event_run	*er = TAILQ_FIRST(&d->events);
+	ev_tstamp		 after;
+
+	ev_timer_stop(d->loop, &d->event_timer);
+	if (er == NULL || d->stopping)
+		return;
+	after = er->due - ev_now(d->loop);
+	ev_timer_set(&d->event_timer, after > 0 ? after : 0, 0);
+	ev_timer_start(d->loop, &d->event_timer);
+}
+
+static void
+event_free(struct event_run *er)
+{
+	tasks_release(er->dt);
+	free(er->target_type);
+	free(er->target_id);
+	free(er);
+}
+
+void
+dispatch_event(struct daemon *d, struct dtask *dt, const char *target_type,
+    const char *target_id, int wait, char *id)
+{
+	struct event_run	*er, *at;
+
+	if ((er = calloc(1, sizeof *er)) == NULL)
+		abort();
+	er->dt = dt;
+	dt->refs++;
+	uuid_generate_str(er->id);
+	snprintf(id, 37, "%s", er->id);
+	er->target_type = xstrdup(target_type);
+	er->target_id = xstrdup(target_id);
+	er->due = ev_now(d->loop) + wait;
+	/* after every run due at the same time or before: stable order */
+	TAILQ_FOREACH_REVERSE(at, &d->events, event_queue, entry)
+		if (at->due <= er->due)
+			break;
+	if (at == NULL)
+		TAILQ_INSERT_HEAD(&d->events, er, entry);
+	else
+		TAILQ_INSERT_AFTER(&d->events, at, er, entry);
+	log_info("task %s (%s): event run %s on %s %s in %d s",
+	    dt->t.task_name, dt->t.id, er->id, target_type, target_id, wait);
+	event_arm(d);
+}
+
+static void
+event_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon		*d = container_of(w, struct daemon,
+	    event_timer);
+	struct event_run	*er;
+	struct fire_req		 fr = { 0, 0, false, false, NULL, NULL, NULL };
+	ev_tstamp		 now = ev_now(loop) + 0.001;
+
+	while ((er = TAILQ_FIRST(&d->events)) != NULL && er->due <= now &&
+	    !d->stopping) {
+		TAILQ_REMOVE(&d->events, er, entry);
+		fr.fired_ms = now_ms();
+		fr.id = er->id;
+		fr.only_type = er->target_type;
+		fr.only_id = er->target_id;
+		if (er->dt->removed)
+			finish(d, record_skip(d, er->dt, &fr, "the task was "
+			    "deleted before its event run started"));
+		else
+			(void)fire_one(d, er->dt, &fr);
+		event_free(er);
+	}
+	event_arm(d);
+	pump(d);
+}
+
+/* Shutdown: every event run still waiting is recorded, as SKIP. */
+static void
+events_drain(struct daemon *d)
+{
+	struct event_run	*er;
+	struct fire_req		 fr = { 0, 0, false, false, NULL, NULL, NULL };
+
+	ev_timer_stop(d->loop, &d->event_timer);
+	while ((er = TAILQ_FIRST(&d->events)) != NULL) {
+		TAILQ_REMOVE(&d->events, er, entry);
+		fr.fired_ms = now_ms();
+		fr.id = er->id;
+		fr.only_type = er->target_type;
+		fr.only_id = er->target_id;
+		finish(d, record_skip(d, er->dt, &fr, "skedd shut down before "
+		    "the event run's wait_time was over"));
+		event_free(er);
+	}
+}
+
+/* Notifications (seed 004 MessageNotification) */
+
+/* Does the task's message_notification ask for this event? */
+static bool
+notify_wants(const struct dtask *dt, const char *event)
+{
+	json_t		*mn, *pol, *v;
+	const char	*s, *e;
+	size_t		 i, len = strlen(event);
+	bool		 want = true;
+
+	if (dt->t.message_notification == NULL ||
+	    (mn = json_loads(dt->t.message_notification, 0, NULL)) == NULL)
+		return (true);
+	pol = json_object_get(mn, "policy");
+	if (json_is_string(pol) && json_string_length(pol) > 0) {
+		/* one event, or several separated by commas */
+		want = false;
+		for (s = json_string_value(pol); *s != '\0'; s = e) {
+			s += strspn(s, " ,");
+			e = s + strcspn(s, " ,");
+			if ((size_t)(e - s) == len && strncmp(s, event, len) ==
+			    0)
+				want = true;
+		}
+	} else if (json_is_array(pol) && json_array_size(pol) > 0) {
+		want = false;
+		json_array_foreach(pol, i, v)
+			if (json_is_string(v) && strcmp(json_string_value(v),
+			    event) == 0)
+				want = true;
+	}
+	json_decref(mn);
+	return (want);
+}
+
+static void
+notifier_free(struct daemon *d, struct notifier *n)
+{
+	TAILQ_REMOVE(&d->notifiers, n, entry);
+	d->nnotifiers--;
+	proc_strv_free(&n->argv);
+	proc_strv_free(&n->env);
+	free(n->text);
+	free(n->what);
+	free(n);
+}
+
+static void	notify_next(struct daemon *);
+
+static void
+notify_done(void *arg, const struct proc_result *res)
+{
+	struct daemon	*d = arg;
+	struct notifier	*n = TAILQ_FIRST(&d->notifiers);
+	char		 buf[256];
+	const char	*why = proc_reason(res, buf, sizeof buf);
+
+	if (why != NULL)
+		log_warn("notifier %s: %s%s%.200s", n->what, why,
+		    res->output_len > 0 ? "; output: " : "",
+		    res->output_len > 0 ? res->output : "");
+	else
+		log_debug("notifier %s: done", n->what);
+	notifier_free(d, n);
+	notify_next(d);
+}
+
+static void
+notify_next(struct daemon *d)
+{
+	struct notifier		*n = TAILQ_FIRST(&d->notifiers);
+	struct proc_spec	 spec;
+
+	if (n == NULL || n->p != NULL)
+		return;
+	memset(&spec, 0, sizeof spec);
+	spec.argv = (const char *const *)n->argv.v;
+	spec.env = (const char *const *)n->env.v;
+	spec.stdin_text = n->text;
+	spec.stdin_len = strlen(n->text);
+	spec.timeout = NOTIFY_TIMEOUT;
+	spec.kill_grace = d->cfg.kill_grace;
+	spec.output_limit = 1024;
+	n->p = proc_spawn(d->loop, &spec, notify_done, d);
+}
+
+/* Run hooks_dir/notify EVENT TASK_ID with the execution on stdin. */
+static void
+notify(struct daemon *d, struct dtask *dt, const struct store_execution *r,
+    const char *event)
+{
+	struct notifier		*n;
+	json_t			*j;
+	char			*path;
+	const char		*dir;
+
+	if (!dt->t.enable_message_notification || !notify_wants(dt, event))
+		return;
+	dir = d->host.hooks_dir != NULL ? d->host.hooks_dir : ".";
+	if (asprintf(&path, "%s/%s", dir, NOTIFY_NAME) < 0)
+		abort();
+	if (access(path, X_OK) != 0) {
+		log_notice("task %s (%s): no notifier %s (%s); %s of %s not "
+		    "sent", dt->t.task_name, dt->t.id, path, strerror(errno),
+		    event, r->id);
+		free(path);
+		return;
+	}
+	if (d->nnotifiers >= NOTIFY_QUEUE_MAX) {
+		log_warn("task %s (%s): %zu notifications are waiting; %s of "
+		    "%s not sent", dt->t.task_name, dt->t.id, d->nnotifiers,
+		    event, r->id);
+		free(path);
+		return;
+	}
+	if ((n = calloc(1, sizeof *n)) == NULL)
+		abort();
+	j = view_execution(r, true);
+	n->text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (n->text == NULL ||
+	    asprintf(&n->what, "%s %s %s", event, dt->t.id, r->id) < 0)
+		abort();
+	proc_strv_add(&n->argv, path);
+	proc_strv_add(&n->argv, event);
+	proc_strv_add(&n->argv, dt->t.id);
+	proc_strv_addf(&n->env, "SKED_EVENT=%s", event);
+	proc_strv_addf(&n->env, "SKED_TASK_ID=%s", dt->t.id);
+	proc_strv_addf(&n->env, "SKED_TASK_NAME=%s", dt->t.task_name);
+	proc_strv_addf(&n->env, "SKED_PROJECT_ID=%s", dt->t.project_id);
+	proc_strv_addf(&n->env, "SKED_EXECUTION_ID=%s", r->id);
+	TAILQ_INSERT_TAIL(&d->notifiers, n, entry);
+	d->nnotifiers++;
+	log_info("task %s (%s): notifier %s %s for execution %s",
+	    dt->t.task_name, dt->t.id, path, event, r->id);
+	free(path);
+	notify_next(d);
 }
 
 /* Timer callback: note the fire; the prepare watcher records it. */
@@ -454,6 +864,9 @@ finish(struct daemon *d, struct execution *ex)
 		log_info("task %s (%s): execution %s %s (%d ok, %d failed, "
 		    "%d skipped)", dt->t.task_name, dt->t.id, r->id, r->status,
 		    r->success_count, r->failed_count, r->skipped_count);
+		if (st == ST_SUCCESS || st == ST_FAIL)
+			notify(d, dt, r, st == ST_SUCCESS ?
+			    "EXECUTION_SUCCEEDED" : "EXECUTION_FAILED");
 	}
 	schedule_prune(d, dt);
 	if (dt->queued > 0 && dt->running == 0 && !dt->removed &&
@@ -572,6 +985,10 @@ dispatch_init(struct daemon *d)
 {
 	TAILQ_INIT(&d->waiting);
 	LIST_INIT(&d->executions);
+	TAILQ_INIT(&d->events);
+	TAILQ_INIT(&d->notifiers);
+	LIST_INIT(&d->planned);
+	ev_timer_init(&d->event_timer, event_cb, 0, 0);
 	ev_prepare_init(&d->flush, flush_cb);
 	ev_prepare_start(d->loop, &d->flush);
 	ev_timer_init(&d->prune_timer, prune_cb, 0.05, 0.05);
@@ -607,6 +1024,7 @@ dispatch_stop(struct daemon *d)
 	struct sked_result	 r = { SKED_FAIL, -1,
 	    "skedd shut down before the subtask started", NULL };
 
+	events_drain(d);
 	while ((st = TAILQ_FIRST(&d->waiting)) != NULL) {
 		TAILQ_REMOVE(&d->waiting, st, wait);
 		dispatch_complete(&st->job, &r);
@@ -638,7 +1056,10 @@ dispatch_abandon(struct daemon *d)
 	struct subtask		*st;
 	struct sked_result	 r = { SKED_FAIL, -1,
 	    "still running when skedd exited; abandoned", NULL };
+	struct notifier		*n;
 	size_t			 i;
+
+	events_drain(d);
 
 	/* each completion may free its execution: start over every time */
 	while ((ex = LIST_FIRST(&d->executions)) != NULL) {
@@ -651,6 +1072,14 @@ dispatch_abandon(struct daemon *d)
 	}
 	while (d->nprune > 0)
 		tasks_release(d->prune[--d->nprune]);
+	while ((n = TAILQ_FIRST(&d->notifiers)) != NULL) {
+		log_warn("notifier %s: %s when skedd exited", n->what,
+		    n->p != NULL ? "still running; killed" : "not sent");
+		if (n->p != NULL)
+			proc_abandon(n->p);
+		notifier_free(d, n);
+	}
+	planned_free(d);
 	free(d->due);
 	free(d->prune);
 }

@@ -357,7 +357,8 @@ main(int argc, char **argv)
 	dispatch_init(d);
 	tasks_init(d);
 	if (tasks_load(d, &errs) != 0 ||
-	    tasks_sync_files(d, &d->cfg, &errs) != 0) {
+	    tasks_sync_files(d, &d->cfg, &errs) != 0 ||
+	    planned_load(d, &errs) != 0) {
 		log_errors(&errs, LOG_ERR);
 		goto out;
 	}

@@ -55,6 +55,7 @@ struct dtask {
 	bool		 removed;	/* gone from the set; freed at refs 0 */
 	enum last_status last_status;
 	enum approve_status approve;	/* persisted with the task */
+	char		*approve_comments;	/* NULL: none */
 	ev_periodic	 timer;		/* armed for next */
 	int64_t		 next;		/* armed instant, s; 0: not armed */
 	int64_t		 last_fire;	/* scheduled instant of the last fire */
@@ -93,6 +94,40 @@ struct subtask {
 
 TAILQ_HEAD(subtask_queue, subtask);
 
+/*
+ * A planned record (seed 001): the fire of a task at planned_at on one
+ * target, cancelled or moved to execute_at.  It is kept until both
+ * instants are behind: the fire at planned_at skips the target, the run at
+ * execute_at (its own timer) runs on that target only.
+ */
+struct planned {
+	char		*task_id;
+	char		*instance_id;
+	int64_t		 planned_at;	/* s */
+	int64_t		 execute_at;	/* s; 0: not moved */
+	bool		 cancelled;
+	bool		 fired;		/* the fire at planned_at was seen */
+	bool		 moved_done;	/* the run at execute_at was started */
+	ev_periodic	 moved;		/* armed for execute_at */
+	struct daemon	*d;
+	LIST_ENTRY(planned) entry;
+};
+
+/* A run of a LIFE_CYCLE task for one event, waiting for its wait_time. */
+struct event_run {
+	struct dtask	*dt;		/* holds a ref */
+	char		 id[37];	/* the execution's, given at the event */
+	char		*target_type;
+	char		*target_id;
+	ev_tstamp	 due;		/* ev_now() based */
+	TAILQ_ENTRY(event_run) entry;
+};
+
+TAILQ_HEAD(event_queue, event_run);
+
+struct notifier;
+TAILQ_HEAD(notifier_queue, notifier);
+
 struct due_fire {
 	struct dtask	*dt;
 	int64_t		 scheduled;	/* s */
@@ -120,6 +155,11 @@ struct daemon {
 	ev_timer		 prune_timer;
 	struct dtask		**prune;	/* tasks whose history may be long */
 	size_t			 nprune, capprune;
+	struct event_queue	 events;	/* due first, then event order */
+	ev_timer		 event_timer;
+	struct notifier_queue	 notifiers;	/* the first one runs */
+	size_t			 nnotifiers;
+	LIST_HEAD(, planned)	 planned;
 	/* life */
 	ev_signal		 sigterm, sigint, sighup;
 	ev_timer		 shutdown_timer;
@@ -142,6 +182,9 @@ struct dtask	*tasks_add(struct daemon *, struct task *, int64_t create_ms,
 		    int64_t update_ms, int64_t last_fire, enum last_status,
 		    const char *source);
 void		 tasks_remove(struct daemon *, struct dtask *);
+/* The approval of a task from its stored words ("" or NULL: none yet). */
+void		 tasks_set_approve(struct dtask *, const char *status,
+		    const char *comments);
 void		 tasks_release(struct dtask *);	/* drop an execution's ref */
 void		 tasks_arm(struct daemon *, struct dtask *, int64_t now,
 		    bool starting);
@@ -165,6 +208,40 @@ void		 dispatch_complete(struct sked_job *,
 		    const struct sked_result *);
 int		 dispatch_recover(struct daemon *);
 void		 dispatch_abandon(struct daemon *);
+
+/*
+ * A LIFE_CYCLE run of dt on one target after wait seconds; id (37 bytes)
+ * gets the id its execution will have.
+ */
+void		 dispatch_event(struct daemon *, struct dtask *,
+		    const char *target_type, const char *target_id, int wait,
+		    char *id);
+/* The run of a moved planned record, on its one target. */
+void		 dispatch_moved(struct daemon *, struct dtask *,
+		    const char *target_id, int64_t execute_at);
+/* Why an enable_approve task may not run now, or NULL. */
+const char	*dispatch_approval_block(const struct dtask *);
+
+/* planned.c: planned records */
+int		 planned_load(struct daemon *, struct errlist *);
+struct planned	*planned_find(struct daemon *, const char *task_id,
+		    const char *instance_id, int64_t planned_at);
+/*
+ * Move (execute_at > 0) or cancel (0) the fire of dt at planned_at on
+ * instance_id: stored first, then armed.  -1 with *cause (to free) when
+ * the store refused it.
+ */
+int		 planned_set(struct daemon *, struct dtask *,
+		    const char *instance_id, int64_t planned_at,
+		    int64_t execute_at, char **cause);
+/* The fire at planned_at reached this target: forget what is done. */
+void		 planned_fired(struct daemon *, struct planned *);
+/* Forget records both of whose instants are behind now (s). */
+void		 planned_prune(struct daemon *, int64_t now);
+void		 planned_free(struct daemon *);
+/* The target type of dt holding instance_id, or NULL. */
+const char	*planned_target_type(const struct dtask *,
+		    const char *instance_id);
 
 /* skedd.c */
 int		 daemon_reload(struct daemon *, struct errlist *);

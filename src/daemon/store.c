@@ -132,6 +132,13 @@ static const char *const migrations[] = {
 	" status TEXT NOT NULL DEFAULT 'WAITING'"
 	" CHECK (status IN ('WAITING', 'CANCELLED')),"
 	" PRIMARY KEY (task_id, instance_id, planned_at)) WITHOUT ROWID;",
+	/*
+	 * 1 -> 2: approval (seed 004).  Not columns of tcols: a task put (a
+	 * changed task file, a PATCH) leaves the decision alone.
+	 */
+	"ALTER TABLE tasks ADD COLUMN approve_status TEXT"
+	" CHECK (approve_status IN ('PENDING', 'PASSED', 'REJECTED'));"
+	"ALTER TABLE tasks ADD COLUMN approve_comments TEXT;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
@@ -222,6 +229,7 @@ enum stmt_id {
 	S_SUB_INSERT, S_SUB_UPDATE, S_SUBS_GET,
 	S_CLOSE_COUNTS, S_CLOSE_SUBS, S_CLOSE_TASKS, S_CLOSE_EXECS,
 	S_PRUNE,
+	S_TASK_APPROVE, S_PLANNED_PUT, S_PLANNED_DELETE, S_PLANNED_LOAD,
 	NSTMTS
 };
 
@@ -283,6 +291,17 @@ static const char *const stmt_sql[NSTMTS] = {
 	    "FROM executions WHERE task_id = ?1 AND seq <= (SELECT seq "
 	    "FROM executions WHERE task_id = ?1 ORDER BY seq DESC "
 	    "LIMIT 1 OFFSET ?2) ORDER BY seq LIMIT ?3)",
+	[S_TASK_APPROVE] = "UPDATE tasks SET approve_status = ?2, "
+	    "approve_comments = ?3 WHERE id = ?1 AND deleted_ms IS NULL",
+	[S_PLANNED_PUT] = "INSERT INTO planned (task_id, instance_id, "
+	    "planned_at, execute_at, status) VALUES (?1, ?2, ?3, ?4, ?5) "
+	    "ON CONFLICT (task_id, instance_id, planned_at) DO UPDATE SET "
+	    "execute_at = excluded.execute_at, status = excluded.status",
+	[S_PLANNED_DELETE] = "DELETE FROM planned WHERE task_id = ?1 AND "
+	    "instance_id = ?2 AND planned_at = ?3",
+	[S_PLANNED_LOAD] = "SELECT task_id, instance_id, planned_at, "
+	    "execute_at, status FROM planned ORDER BY planned_at, task_id, "
+	    "instance_id",
 };
 
 struct store {
@@ -545,6 +564,8 @@ task_sql(enum stmt_id id)
 		sqlite3_str_appendall(q, "SELECT seq");
 		for (i = 0; i < NTCOLS; i++)
 			sqlite3_str_appendf(q, ", %s", tcols[i]);
+		/* after tcols: NTCOLS + 1 and NTCOLS + 2 */
+		sqlite3_str_appendall(q, ", approve_status, approve_comments");
 		sqlite3_str_appendall(q, " FROM tasks WHERE deleted_ms IS NULL "
 		    "ORDER BY seq");
 		return (sqlite3_str_finish(q));
@@ -975,6 +996,10 @@ task_from_row(struct store *s, sqlite3_stmt *st, struct task *t,
 	meta->last_fire = sqlite3_column_int64(st, COL(C_LAST_FIRE));
 	col_word(st, COL(C_LAST_STATUS), meta->last_status,
 	    sizeof meta->last_status);
+	col_word(st, COL(NTCOLS), meta->approve_status,
+	    sizeof meta->approve_status);
+	meta->approve_comments = (const char *)sqlite3_column_text(st,
+	    COL(NTCOLS + 1));
 
 	if ((i = name_index(sched_names, NSCHED, sqlite3_column_text(st,
 	    COL(C_SCHEDULED_TYPE)))) < 0) {
@@ -1082,6 +1107,71 @@ store_task_set_status(struct store *s, const char *id,
 	bind_str(st, 2, last_status);
 	bind_int(st, 3, last_fire);
 	return (changed(s, run(s, S_TASK_STATUS, "task status"), "task", id));
+}
+
+int
+store_task_set_approve(struct store *s, const char *id, const char *status,
+    const char *comments)
+{
+	sqlite3_stmt	*st = s->st[S_TASK_APPROVE];
+
+	bind_str(st, 1, id);
+	bind_str(st, 2, status);
+	bind_str(st, 3, comments);
+	return (changed(s, run(s, S_TASK_APPROVE, "task approve"), "task",
+	    id));
+}
+
+/* Planned records */
+
+int
+store_planned_put(struct store *s, const struct store_planned *p)
+{
+	sqlite3_stmt	*st = s->st[S_PLANNED_PUT];
+
+	bind_str(st, 1, p->task_id);
+	bind_str(st, 2, p->instance_id);
+	bind_int(st, 3, p->planned_at);
+	bind_opt(st, 4, p->execute_at != 0, p->execute_at);
+	bind_str(st, 5, p->status);
+	return (run(s, S_PLANNED_PUT, "planned record put"));
+}
+
+int
+store_planned_delete(struct store *s, const char *task_id,
+    const char *instance_id, int64_t planned_at)
+{
+	sqlite3_stmt	*st = s->st[S_PLANNED_DELETE];
+
+	bind_str(st, 1, task_id);
+	bind_str(st, 2, instance_id);
+	bind_int(st, 3, planned_at);
+	return (changed(s, run(s, S_PLANNED_DELETE, "planned record delete"),
+	    "planned record", task_id));
+}
+
+int
+store_planned_load(struct store *s, store_planned_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[S_PLANNED_LOAD];
+	struct store_planned	 p;
+	int			 rc, ret = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&p, 0, sizeof p);
+		p.task_id = (const char *)sqlite3_column_text(st, 0);
+		p.instance_id = (const char *)sqlite3_column_text(st, 1);
+		p.planned_at = sqlite3_column_int64(st, 2);
+		p.execute_at = sqlite3_column_int64(st, 3);	/* NULL: 0 */
+		col_word(st, 4, p.status, sizeof p.status);
+		if ((ret = cb(arg, &p)) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		ret = fail(s, "planned record load");
+out:
+	sqlite3_reset(st);
+	return (ret);
 }
 
 /* Executions */

@@ -30,6 +30,22 @@ struct store_task_meta {
 	const char	*source;	/* task file path, NULL for API tasks
 					   (store_tasks_load: valid during the
 					   callback only) */
+	/* loaded, never put (store_task_set_approve): "" when none, else
+	   PENDING PASSED REJECTED; comments valid during the callback */
+	char		 approve_status[16];
+	const char	*approve_comments;
+};
+
+/*
+ * A planned record (seed 001): the fire of task_id at planned_at (s) on
+ * target instance_id, moved to execute_at (s; 0: not moved) or CANCELLED.
+ */
+struct store_planned {
+	const char	*task_id;
+	const char	*instance_id;
+	int64_t		 planned_at;
+	int64_t		 execute_at;
+	char		 status[16];	/* WAITING CANCELLED */
 };
 
 struct store_subtask {
@@ -104,6 +120,27 @@ int	 store_task_delete(struct store *, const char *id, int64_t now_ms);
 /* 1: no such task. */
 int	 store_task_set_status(struct store *, const char *id,
 	    const char *last_status, int64_t last_fire);
+
+/*
+ * The approval of a task (seed 004): status PENDING, PASSED or REJECTED
+ * (NULL: none), comments may be NULL.  Kept apart from the definition, so
+ * store_task_put leaves it alone.  1: no such task.
+ */
+int	 store_task_set_approve(struct store *, const char *id,
+	    const char *status, const char *comments);
+
+/*
+ * Planned records.  put inserts or replaces the record of (task_id,
+ * instance_id, planned_at); the task must be stored.  delete returns 1
+ * when there is no such record.  load calls cb for every record, oldest
+ * planned_at first, with strings valid during the call only; a non-zero
+ * return stops the walk and is returned.
+ */
+typedef int (*store_planned_cb)(void *arg, const struct store_planned *);
+int	 store_planned_put(struct store *, const struct store_planned *);
+int	 store_planned_delete(struct store *, const char *task_id,
+	    const char *instance_id, int64_t planned_at);
+int	 store_planned_load(struct store *, store_planned_cb, void *arg);
 
 /*
  * Executions.  store_execution_insert writes the execution and every

@@ -173,6 +173,8 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	dt->update_ms = update_ms;
 	dt->last_fire = last_fire;
 	dt->last_status = st;
+	/* no decision stored yet (tasks_load applies a stored one) */
+	dt->approve = dt->t.enable_approve ? APPROVE_PENDING : APPROVE_NONE;
 	if (source != NULL && (dt->source = strdup(source)) == NULL)
 		abort();
 	rc = task_schedule(&dt->t, d->zones, d->default_zone, &dt->sched, err,
@@ -203,6 +205,7 @@ dtask_free(struct dtask *dt)
 {
 	task_free(&dt->t);
 	free(dt->source);
+	free(dt->approve_comments);
 	free(dt);
 }
 
@@ -282,6 +285,24 @@ tasks_armed(struct daemon *d)
 	return (n);
 }
 
+void
+tasks_set_approve(struct dtask *dt, const char *status, const char *comments)
+{
+	if (!dt->t.enable_approve)
+		dt->approve = APPROVE_NONE;
+	else if (status != NULL && strcmp(status, "PASSED") == 0)
+		dt->approve = APPROVE_PASSED;
+	else if (status != NULL && strcmp(status, "REJECTED") == 0)
+		dt->approve = APPROVE_REJECTED;
+	else
+		dt->approve = APPROVE_PENDING;
+	free(dt->approve_comments);
+	dt->approve_comments = NULL;
+	if (comments != NULL && (dt->approve_comments = strdup(comments)) ==
+	    NULL)
+		abort();
+}
+
 struct load_ctx {
 	struct daemon	*d;
 	int64_t		 now;
@@ -301,6 +322,7 @@ load_one(void *arg, struct task *t, const struct store_task_meta *m)
 	dt = tasks_add(lc->d, t, m->create_ms, m->update_ms, m->last_fire, st,
 	    m->source);
 	free(t);
+	tasks_set_approve(dt, m->approve_status, m->approve_comments);
 	tasks_arm(lc->d, dt, lc->now, true);
 	lc->count++;
 	return (0);
@@ -403,6 +425,20 @@ task_replace(struct daemon *d, struct dtask *dt, struct task *t,
 	task_free(&dt->t);
 	dt->t = *t;
 	memset(t, 0, sizeof *t);
+	/*
+	 * A decision outlives a changed definition while approval is on;
+	 * turning it off forgets it, so that turning it on again asks anew
+	 * (after a restart too).
+	 */
+	if (!dt->t.enable_approve && dt->approve != APPROVE_NONE) {
+		dt->approve = APPROVE_NONE;
+		free(dt->approve_comments);
+		dt->approve_comments = NULL;
+		if (store_task_set_approve(d->store, dt->t.id, NULL, NULL) < 0)
+			log_err("task %s: %s", dt->t.id,
+			    store_error(d->store));
+	} else if (dt->t.enable_approve && dt->approve == APPROVE_NONE)
+		dt->approve = APPROVE_PENDING;
 	free(dt->source);
 	dt->source = NULL;
 	if (source != NULL && (dt->source = strdup(source)) == NULL)

@@ -111,6 +111,17 @@ collect(void *arg, struct task *t, const struct store_task_meta *meta)
 	return (l->stop_after != 0 && l->n == l->stop_after ? 7 : 0);
 }
 
+/* As collect, and the approval comments, good only during the call. */
+static int
+collect_approve(void *arg, struct task *t, const struct store_task_meta *meta)
+{
+	if (strcmp(meta->approve_status, "REJECTED") == 0)
+		ck_assert_str_eq(meta->approve_comments, "no");
+	else
+		ck_assert_ptr_null(meta->approve_comments);
+	return (collect(arg, t, meta));
+}
+
 static void
 load(struct store *s, struct loaded *l)
 {
@@ -247,9 +258,9 @@ START_TEST(test_open_schema)
 	char		 sql[128];
 	size_t		 i;
 
-	ck_assert_int_eq(store_schema_version(s), 1);
+	ck_assert_int_eq(store_schema_version(s), 2);
 	db = raw_open();
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 2);
 	for (i = 0; i < NELEM(tables); i++) {
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master "
 		    "WHERE type = 'table' AND name = '%s'", tables[i]);
@@ -264,7 +275,7 @@ START_TEST(test_open_schema)
 	store_close(s);
 	/* opening again migrates nothing and keeps the version */
 	s = open_store();
-	ck_assert_int_eq(store_schema_version(s), 1);
+	ck_assert_int_eq(store_schema_version(s), 2);
 	store_close(s);
 }
 END_TEST
@@ -280,7 +291,7 @@ static const struct {
 	{ ROW, BAD_NO_DIR, "unable to open database file" },
 	{ ROW, BAD_NOT_DB, "file is not a database" },
 	{ ROW, BAD_NEWER, "schema version 999 is newer than this sked knows "
-	    "(1)" },
+	    "(2)" },
 };
 
 START_TEST(test_open_bad)
@@ -612,6 +623,104 @@ START_TEST(test_set_status)
 	ck_assert_int_eq(l.meta[0].last_fire, 1704067260);
 	loaded_free(&l);
 	store_close(s);
+}
+END_TEST
+
+/*
+ * Approval: none until set; set, cleared, kept by a task put (a changed
+ * task file), refused for an unknown task and by the CHECK.
+ */
+START_TEST(test_approve)
+{
+	struct store	*s = open_store();
+	struct loaded	 l;
+
+	put_text(s, cron_text, "a");
+	load(s, &l);
+	ck_assert_str_eq(l.meta[0].approve_status, "");
+	loaded_free(&l);
+	ck_assert_int_eq(store_task_set_approve(s, "a", "REJECTED", "no"), 0);
+	ck_assert_int_eq(store_task_set_approve(s, "zz", "PASSED", NULL), 1);
+	ck_assert_int_eq(store_task_set_approve(s, "a", "MAYBE", NULL), -1);
+	put_text(s, cron_text, "a");	/* the definition changes */
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_tasks_load(s, collect_approve, &l), 0);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.meta[0].approve_status, "REJECTED");
+	loaded_free(&l);
+	ck_assert_int_eq(store_task_set_approve(s, "a", "PASSED", NULL), 0);
+	store_close(s);
+	s = open_store();
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_tasks_load(s, collect_approve, &l), 0);
+	ck_assert_str_eq(l.meta[0].approve_status, "PASSED");
+	loaded_free(&l);
+	store_close(s);
+}
+END_TEST
+
+struct planned_got {
+	char		rows[8][128];
+	size_t		n;
+};
+
+static int
+collect_planned(void *arg, const struct store_planned *p)
+{
+	struct planned_got	*g = arg;
+
+	ck_assert_uint_lt(g->n, NELEM(g->rows));
+	snprintf(g->rows[g->n++], sizeof g->rows[0], "%s %s %lld %lld %s",
+	    p->task_id, p->instance_id, (long long)p->planned_at,
+	    (long long)p->execute_at, p->status);
+	return (g->n == 3 ? 5 : 0);	/* stop after three */
+}
+
+/* Planned records: put, replace, delete, load order, stop, cascade. */
+START_TEST(test_planned)
+{
+	struct store		*s = open_store();
+	struct store_planned	 p = { "a", "vm1", 2000, 2100, "WAITING" };
+	struct planned_got	 g;
+	sqlite3			*db;
+
+	put_text(s, cron_text, "a");
+	ck_assert_int_eq(store_planned_put(s, &p), 0);
+	p.planned_at = 1000;
+	p.execute_at = 0;
+	snprintf(p.status, sizeof p.status, "CANCELLED");
+	ck_assert_int_eq(store_planned_put(s, &p), 0);
+	p.instance_id = "vm2";
+	ck_assert_int_eq(store_planned_put(s, &p), 0);
+	/* replace: the same key, moved instead of cancelled */
+	p.execute_at = 1500;
+	snprintf(p.status, sizeof p.status, "WAITING");
+	ck_assert_int_eq(store_planned_put(s, &p), 0);
+	memset(&g, 0, sizeof g);
+	ck_assert_int_eq(store_planned_load(s, collect_planned, &g), 5);
+	ck_assert_uint_eq(g.n, 3);
+	ck_assert_str_eq(g.rows[0], "a vm1 1000 0 CANCELLED");
+	ck_assert_str_eq(g.rows[1], "a vm2 1000 1500 WAITING");
+	ck_assert_str_eq(g.rows[2], "a vm1 2000 2100 WAITING");
+	/* an unknown task and an unknown status are refused */
+	p.task_id = "zz";
+	ck_assert_int_eq(store_planned_put(s, &p), -1);
+	p.task_id = "a";
+	snprintf(p.status, sizeof p.status, "DONE");
+	ck_assert_int_eq(store_planned_put(s, &p), -1);
+	ck_assert_int_eq(store_planned_delete(s, "a", "vm1", 1000), 0);
+	ck_assert_int_eq(store_planned_delete(s, "a", "vm1", 1000), 1);
+	ck_assert_str_eq(store_error(s), "a: no such planned record");
+	store_close(s);
+	s = open_store();
+	memset(&g, 0, sizeof g);
+	ck_assert_int_eq(store_planned_load(s, collect_planned, &g), 0);
+	ck_assert_uint_eq(g.n, 2);
+	ck_assert_str_eq(g.rows[0], "a vm2 1000 1500 WAITING");
+	store_close(s);
+	db = raw_open();
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM planned"), 2);
+	sqlite3_close(db);
 }
 END_TEST
 
@@ -1012,6 +1121,8 @@ store_suite(void)
 	tcase_add_test(tc, test_load_stop);
 	tcase_add_test(tc, test_delete_revive);
 	tcase_add_test(tc, test_set_status);
+	tcase_add_test(tc, test_approve);
+	tcase_add_test(tc, test_planned);
 	tcase_add_test(tc, test_execution);
 	add_table_test(tc, test_history, pages);
 	tcase_add_test(tc, test_close_running);
