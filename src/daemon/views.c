@@ -30,7 +30,16 @@ view_time_ms(int64_t ms)
 static const struct tz *
 task_zone(struct daemon *d, const struct dtask *dt)
 {
-	return (dt->sched.tz != NULL ? dt->sched.tz : d->default_zone);
+	const struct tz	*z;
+	const char	*cause;
+
+	if (dt->sched.tz != NULL)
+		return (dt->sched.tz);
+	/* a ONCE instant needs no zone to fire, but is shown in its own */
+	if (dt->t.time_zone != NULL &&
+	    tz_cache_get(d->zones, dt->t.time_zone, &z, &cause) == 0)
+		return (z);
+	return (d->default_zone);
 }
 
 json_t *
