@@ -171,6 +171,7 @@ rejected "wrong method" 405 "not allowed" DELETE "$O/$id"
 # restart: O&M tasks come back the same
 before=$(api GET "$O/$wid")
 stop_skedd
+check "skedd exits 0 after the writes" 0 "$skedd_rc"
 start_skedd
 tap_ok $? "skedd restarts"
 check "restart: the PERIODIC task shows the same (approval aside)" \
@@ -178,5 +179,6 @@ check "restart: the PERIODIC task shows the same (approval aside)" \
     "$(api GET "$O/$wid" | cut -d' ' -f2- | jq -c 'del(.approve_status)')"
 
 stop_skedd
+check "skedd exits 0 (no leak under ASan)" 0 "$skedd_rc"
 show_log_on_failure
 finish

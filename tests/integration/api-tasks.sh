@@ -183,6 +183,7 @@ rejected "unknown query parameter" 400 "x: unknown query" POST "$P?x=1" \
 # restart keeps API tasks, same ids and definitions
 before=$(state)
 stop_skedd
+check "skedd exits 0 after the writes" 0 "$skedd_rc"
 start_skedd
 tap_ok $? "skedd restarts"
 check "restart: API tasks kept with their ids" "$before" "$(state)"
@@ -218,5 +219,6 @@ check "restart: a deleted task stays deleted" 404 \
 check "restart: its history stays" 1 "$(hist "$id")"
 
 stop_skedd
+check "skedd exits 0 (no leak under ASan)" 0 "$skedd_rc"
 show_log_on_failure
 finish
