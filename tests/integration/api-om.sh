@@ -70,6 +70,33 @@ check "PERIODIC is listed in its project" 1 "$(api GET \
     '/v2/ops/scheduled-tasks?task_name=weekly' | cut -d' ' -f2- |
     jq .total_count)"
 
+check "a project lists only its own tasks" "weekly 1" "$(api GET \
+    '/v2/ops/scheduled-tasks' | cut -d' ' -f2- | jq -r \
+    '[.scheduled_tasks[0].task_name, .total_count] | map(tostring) |
+    join(" ")')"
+
+# PATCH an O&M task: trigger_time merges field by field
+out=$(api PATCH "/v1/ops/schedule-task/$wid" \
+    '{"trigger_time": {"periodic_scheduled_time": "06:00:00"}}')
+check "patch trigger_time: one field changes, the rest stays" \
+    "200 PERIODIC 06:00:00 2,4,6 2100-01-01T00:00:00.000Z" "${out%% *} $(jget \
+    "${out#* }" '[.scheduled_type, .scheduled_time, .week_list,
+    .expire_time] | join(" ")')"
+out=$(api GET "$O/$wid")
+check "patch trigger_time: the O&M view follows" "06:00:00 2,4,6 PENDING" \
+    "$(jget "${out#* }" '[.trigger_time.periodic_scheduled_time,
+    .trigger_time.period, .approve_status] | join(" ")')"
+out=$(api PATCH "/v1/ops/schedule-task/$wid" \
+    '{"scheduled_type": "CRON", "task_cron": "0 0 4 * * ?"}')
+check "patch: a seed schedule replaces the O&M one" \
+    "200 CRON 0 0 4 * * ? null" "${out%% *} $(jget "${out#* }" \
+    '[.scheduled_type, .task_cron, .week_list] | map(tostring) | join(" ")')"
+out=$(api PATCH "/v1/ops/schedule-task/$wid" '{"trigger_time": {"policy":
+    "PERIODIC", "periodic_scheduled_time": "17:30:00", "period": "2,4,6",
+    "scheduled_close_time": 4102444800000}}')
+check "patch: and back to PERIODIC" "200 PERIODIC" "${out%% *} $(jget \
+    "${out#* }" .scheduled_type)"
+
 # CRON, closed in the past: never fires again
 out=$(api POST $O '{"name": "closed", "task_type": "START",
  "target_infos": [{"target_type": "HOST", "target_id": ["h"]}],
