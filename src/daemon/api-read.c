@@ -144,7 +144,8 @@ history_task(struct api_req *req, struct reply *r)
 		return (route_task(req, r) != NULL);
 	rc = store_task_project(req->d->store, id, stored, sizeof stored);
 	if (rc < 0) {
-		*r = reply_error(500, "task_id: %s", store_error(req->d->store));
+		*r = reply_error(500, "task_id: %s",
+		    store_error(req->d->store));
 		return (false);
 	}
 	if (rc == 1 || strcmp(stored, project) != 0) {

@@ -90,6 +90,22 @@ api_body_object(struct api_req *req, struct reply *r)
 	return (o);
 }
 
+static bool
+trigger_types_ok(json_t *tt, struct reply *r)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(tt, k, v)
+		if (in_list(trigger_string_fields, k) && !json_is_null(v) &&
+		    !json_is_string(v)) {
+			*r = reply_error(400, "trigger_time.%s: expected a "
+			    "string, not %s", k, json_kind(v));
+			return (false);
+		}
+	return (true);
+}
+
 /*
  * What YAML cannot tell apart: a number or boolean where text is meant
  * ("task_name": 12).  Integers and booleans the reader checks itself:
@@ -98,7 +114,7 @@ api_body_object(struct api_req *req, struct reply *r)
 static bool
 types_ok(json_t *o, struct reply *r)
 {
-	const char	*k, *k2;
+	const char	*k;
 	json_t		*v, *v2, *e, *ids;
 	size_t		 i, j;
 
@@ -115,15 +131,9 @@ types_ok(json_t *o, struct reply *r)
 			    k, json_kind(v));
 			return (false);
 		}
-		if (strcmp(k, "trigger_time") == 0 && json_is_object(v))
-			json_object_foreach(v, k2, v2)
-				if (in_list(trigger_string_fields, k2) &&
-				    !json_is_null(v2) && !json_is_string(v2)) {
-					*r = reply_error(400, "trigger_time.%s: "
-					    "expected a string, not %s", k2,
-					    json_kind(v2));
-					return (false);
-				}
+		if (strcmp(k, "trigger_time") == 0 && json_is_object(v) &&
+		    !trigger_types_ok(v, r))
+			return (false);
 		if (strcmp(k, "target_infos") != 0 || !json_is_array(v))
 			continue;
 		json_array_foreach(v, i, e) {
@@ -139,13 +149,14 @@ types_ok(json_t *o, struct reply *r)
 			ids = json_object_get(e, "target_id");
 			if (!json_is_array(ids))
 				continue;
-			json_array_foreach(ids, j, v2)
-				if (!json_is_string(v2)) {
-					*r = reply_error(400, "target_infos[%zu]"
-					    ".target_id[%zu]: expected a string, "
-					    "not %s", i, j, json_kind(v2));
-					return (false);
-				}
+			json_array_foreach(ids, j, v2) {
+				if (json_is_string(v2))
+					continue;
+				*r = reply_error(400, "target_infos[%zu]."
+				    "target_id[%zu]: expected a string, not %s",
+				    i, j, json_kind(v2));
+				return (false);
+			}
 		}
 	}
 	return (true);
@@ -194,7 +205,8 @@ task_from_json(struct daemon *d, json_t *o, struct task *out, struct reply *r)
 		msg[0] = '\0';
 		for (i = 0; i < errs.count && len < sizeof msg; i++)
 			len += (size_t)snprintf(msg + len, sizeof msg - len,
-			    "%s%s", i ? "; " : "", strip_position(errs.msgs[i]));
+			    "%s%s", i ? "; " : "",
+			    strip_position(errs.msgs[i]));
 		errlist_clear(&errs);
 		task_set_free(&set);
 		*r = reply_error(400, "%s", msg[0] ? msg : "body: not a task");
