@@ -212,6 +212,21 @@ check "delete: not from another project" 404 \
 check "delete: again 404" 404 "$(api DELETE "$P/$id" | cut -d' ' -f1)"
 out=$(api POST $P "{\"task_name\": \"nightly2\", $good}")
 check "delete: the name is free again" 200 "${out%% *}"
+
+# delete while it runs: the execution finishes and is recorded
+out=$(api POST $P '{"task_name": "slow", "task_type": "EXECUTE_SCRIPT",
+ "scheduled_type": "CRON", "task_cron": "0 0 0 1 1 ?",
+ "input_param": {"command": "sleep 1"}}')
+slow=$(jget "${out#* }" .id)
+out=$(api POST "$P/$slow/execute")
+check "delete while running: run now is RUNNING" RUNNING \
+    "$(jget "${out#* }" .status)"
+check "delete while running: 204" 204 \
+    "$(api DELETE "$P/$slow" | cut -d' ' -f1)"
+wait_for 10 sh -c "curl -s --unix-socket $SKED_SOCKET \
+    http://localhost$P/$slow/execute-history | jq -e '.items[0].status == \"SUCCESS\"'"
+tap_ok $? "delete while running: the execution ends SUCCESS, recorded"
+
 stop_skedd
 start_skedd
 check "restart: a deleted task stays deleted" 404 \
