@@ -277,8 +277,7 @@ route_om_approve(struct api_req *req)
 		goto out;
 	}
 	tasks_set_approve(dt, status, comments);
-	/* TODO(om view): answer with the O&M shape once api-om.c has it */
-	r = reply_ok(view_task(d, dt));
+	r = reply_ok(view_task_om(d, dt));
 out:
 	json_decref(body);
 	return (r);

@@ -37,8 +37,9 @@ route_list(struct api_req *req)
 	enum last_status want_status = ST_WAITING;
 	int		 want_kind = -1, i;
 	json_t		*items;
-	size_t		 k, total = 0;
-	struct dtask	*dt;
+	size_t		 k, count, total = 0;
+	struct dtask	*dt, *proj_one[1], **order;
+	struct project	*proj;
 
 	if (query_unknown(req, known, &r) ||
 	    query_int(req, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
@@ -63,10 +64,32 @@ route_list(struct api_req *req)
 		return (reply_error(400, "last_status: '%s' is not one of "
 		    "WAITING, RUNNING, SUCCESS, FAIL, SKIP", last));
 	items = json_array();
-	for (k = 0; k < d->tasks.count; k++) {
-		dt = d->tasks.order[k];
-		if (strcmp(dt->t.project_id, project) != 0)
-			continue;
+	if ((proj = tasks_project(d, project)) == NULL)
+		goto done;
+	if (name == NULL && type == NULL && kind == NULL && lct == NULL &&
+	    last == NULL && proj->nlisted == proj->count) {
+		/* the common page: no filter, nothing hidden, no walk */
+		total = proj->count;
+		for (k = (size_t)offset; k < total && k < (size_t)(offset +
+		    limit); k++)
+			json_array_append_new(items,
+			    view_task_list_item(d, proj->order[k]));
+		goto done;
+	}
+	if (name != NULL) {
+		/* a name is unique in its project */
+		dt = tasks_find_name(d, project, name);
+		if (dt == NULL)
+			goto done;
+		proj_one[0] = dt;
+		order = proj_one;
+		count = 1;
+	} else {
+		order = proj->order;
+		count = proj->count;
+	}
+	for (k = 0; k < count; k++) {
+		dt = order[k];
 		if (name != NULL && strcmp(dt->t.task_name, name) != 0)
 			continue;
 		if (type != NULL && strcasecmp(dt->t.task_type, type) != 0)
@@ -85,6 +108,7 @@ route_list(struct api_req *req)
 			    view_task_list_item(d, dt));
 		total++;
 	}
+done:
 	return (reply_ok(json_pack("{s:o, s:I}", "scheduled_tasks", items,
 	    "total_count", (json_int_t)total)));
 }
@@ -101,6 +125,35 @@ route_show(struct api_req *req)
 	if ((dt = route_task(req, &r)) == NULL)
 		return (r);
 	return (reply_ok(view_task(req->d, dt)));
+}
+
+/*
+ * The route's task for reading its history: a running task of the
+ * project, or a deleted one whose row the store still keeps (its history
+ * stays readable until pruned).
+ */
+static bool
+history_task(struct api_req *req, struct reply *r)
+{
+	const char	*project = req->params[PARAM_PROJECT_ID];
+	const char	*id = req->params[PARAM_TASK_ID];
+	char		 stored[256];
+	int		 rc;
+
+	if (tasks_find(req->d, id) != NULL)
+		return (route_task(req, r) != NULL);
+	rc = store_task_project(req->d->store, id, stored, sizeof stored);
+	if (rc < 0) {
+		*r = reply_error(500, "task_id: %s",
+		    store_error(req->d->store));
+		return (false);
+	}
+	if (rc == 1 || strcmp(stored, project) != 0) {
+		*r = reply_error(404, "task_id: no task '%s' in project %s",
+		    id, project);
+		return (false);
+	}
+	return (true);
 }
 
 struct reply
@@ -121,7 +174,7 @@ route_history(struct api_req *req)
 	    query_int(req, "limit", 1, HISTORY_LIMIT_MAX, HISTORY_LIMIT_DEFAULT,
 	    &limit, &r) != 0)
 		return (r);
-	if (route_task(req, &r) == NULL)
+	if (!history_task(req, &r))
 		return (r);
 	if (store_history(d->store, id, (int)offset, (int)limit, &ex, &n,
 	    &total) != 0)
@@ -163,7 +216,7 @@ route_execution(struct api_req *req)
 	static const char *const known[] = { NULL };
 	struct reply	 r;
 
-	if (query_unknown(req, known, &r) || route_task(req, &r) == NULL)
+	if (query_unknown(req, known, &r) || !history_task(req, &r))
 		return (r);
 	return (execution_reply(req->d, req->params[PARAM_TASK_ID],
 	    req->params[PARAM_EXECUTION_ID]));

@@ -610,7 +610,8 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 1)	/* names is NULL when the folder holds none */
+		qsort(names, n, sizeof *names, name_cmp);
 	if (cfg->time_zone != NULL)
 		(void)tz_cache_get(zones, cfg->time_zone, &def, &cause);
 	else

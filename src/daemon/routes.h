@@ -84,6 +84,14 @@ struct reply	 route_execute(struct api_req *);
 struct reply	 route_reload(struct api_req *);
 struct reply	 route_status(struct api_req *);
 /* api-tasks.c */
+/* The request body as a JSON object, or NULL with a 400 in *r. */
+json_t		*api_body_object(struct api_req *, struct reply *r);
+/*
+ * Create a task of project from a body (consumed) in either shape; the
+ * reply shows it in the seed shape, or the O&M one.
+ */
+struct reply	 api_task_create(struct api_req *, json_t *body,
+		    const char *project, bool om_view);
 struct reply	 route_create(struct api_req *);
 struct reply	 route_modify(struct api_req *);
 struct reply	 route_delete(struct api_req *);

@@ -27,6 +27,7 @@ struct store;
 struct api;
 struct tz_cache;
 struct execution;
+struct project;
 
 enum last_status {
 	ST_WAITING,
@@ -70,16 +71,34 @@ struct dtask {
 	bool		 approaching;	/* armed early, to re-arm at next */
 	bool		 prune_pending;
 	struct dtask	*hnext;		/* id hash chain */
+	struct dtask	*nnext;		/* (project, name) hash chain */
 	size_t		 pos;		/* index in tasks.order */
+	struct project	*proj;
+	size_t		 ppos;		/* index in proj->order */
 	struct daemon	*d;
 };
 
+/*
+ * The tasks of one project in creation order: a listing walks these only,
+ * and pages without filters index straight into them.
+ */
+struct project {
+	char		 *name;
+	struct dtask	**order;
+	size_t		  count;
+	size_t		  cap;
+	size_t		  nlisted;	/* not LIFE_CYCLE: listed by default */
+	struct project	 *next;
+};
+
 struct task_table {
-	struct dtask	**buckets;
-	size_t		  nbuckets;	/* a power of two */
+	struct dtask	**buckets;	/* by id */
+	struct dtask	**names;	/* by project and name */
+	size_t		  nbuckets;	/* of each; a power of two */
 	struct dtask	**order;	/* creation order, for listing */
 	size_t		  count;
 	size_t		  cap;
+	struct project	 *projects;	/* every project that had a task */
 };
 
 /* One subtask: a job for a plugin. */
@@ -185,6 +204,11 @@ void		 tasks_remove(struct daemon *, struct dtask *);
 /* The approval of a task from its stored words ("" or NULL: none yet). */
 void		 tasks_set_approve(struct dtask *, const char *status,
 		    const char *comments);
+/* A new definition for a task (t's strings move in); re-armed at once. */
+void		 tasks_replace(struct daemon *, struct dtask *, struct task *,
+		    const char *source, int64_t now_ms);
+/* A project's tasks, or NULL when it never had one. */
+struct project	*tasks_project(struct daemon *, const char *name);
 void		 tasks_release(struct dtask *);	/* drop an execution's ref */
 void		 tasks_arm(struct daemon *, struct dtask *, int64_t now,
 		    bool starting);

@@ -1470,3 +1470,37 @@ store_prune(struct store *s, const char *task_id, int keep, int batch,
 	*deleted = sqlite3_changes(s->db);
 	return (0);
 }
+
+/*
+ * Issue 4 (API task routes): the project of a task row, deleted or not,
+ * so that a deleted task's history stays readable until it is pruned.
+ * Prepared per call: only history reads of deleted tasks get here.
+ */
+int
+store_task_project(struct store *s, const char *id, char *project,
+    size_t len)
+{
+	sqlite3_stmt	*st;
+	const char	*p;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT project_id FROM tasks "
+	    "WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return (fail(s, "task project"));
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		p = (const char *)sqlite3_column_text(st, 0);
+		snprintf(project, len, "%s", p != NULL ? p : "");
+		sqlite3_finalize(st);
+		return (0);
+	}
+	if (rc != SQLITE_DONE) {
+		fail(s, "task project");
+		sqlite3_finalize(st);
+		return (-1);
+	}
+	sqlite3_finalize(st);
+	seterr(s, "%s: no such task", id);
+	return (1);
+}

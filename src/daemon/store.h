@@ -194,4 +194,11 @@ int	 store_begin(struct store *);
 int	 store_commit(struct store *);
 int	 store_rollback(struct store *);
 
+/*
+ * Issue 4 (API task routes).  The project of a stored task, deleted or
+ * not; 1 when no row has that id (never stored, or pruned away).
+ */
+int	 store_task_project(struct store *, const char *id, char *project,
+	    size_t len);
+
 #endif

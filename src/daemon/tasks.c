@@ -37,24 +37,124 @@ hash_id(const char *s)
 	return (h);
 }
 
+static uint64_t
+hash_name(const char *project, const char *name)
+{
+	uint64_t	h = hash_id(project);
+
+	/* a separator no project name holds: "a"+"bc" is not "ab"+"c" */
+	h = (h ^ '/') * 1099511628211ULL;
+	while (*name != '\0')
+		h = (h ^ (unsigned char)*name++) * 1099511628211ULL;
+	return (h);
+}
+
 static void
 table_grow(struct task_table *tt)
 {
-	struct dtask	**nb, *dt, *next;
+	struct dtask	**nb, **nn, *dt, *next;
 	size_t		  n = tt->nbuckets ? tt->nbuckets * 2 : 1024, i, h;
 
-	if ((nb = calloc(n, sizeof *nb)) == NULL)
+	if ((nb = calloc(n, sizeof *nb)) == NULL ||
+	    (nn = calloc(n, sizeof *nn)) == NULL)
 		abort();
-	for (i = 0; i < tt->nbuckets; i++)
+	for (i = 0; i < tt->nbuckets; i++) {
 		for (dt = tt->buckets[i]; dt != NULL; dt = next) {
 			next = dt->hnext;
 			h = hash_id(dt->t.id) & (n - 1);
 			dt->hnext = nb[h];
 			nb[h] = dt;
 		}
+		for (dt = tt->names[i]; dt != NULL; dt = next) {
+			next = dt->nnext;
+			h = hash_name(dt->t.project_id, dt->t.task_name) &
+			    (n - 1);
+			dt->nnext = nn[h];
+			nn[h] = dt;
+		}
+	}
 	free(tt->buckets);
+	free(tt->names);
 	tt->buckets = nb;
+	tt->names = nn;
 	tt->nbuckets = n;
+}
+
+static void
+name_link(struct task_table *tt, struct dtask *dt)
+{
+	size_t	h = hash_name(dt->t.project_id, dt->t.task_name) &
+	    (tt->nbuckets - 1);
+
+	dt->nnext = tt->names[h];
+	tt->names[h] = dt;
+}
+
+static void
+name_unlink(struct task_table *tt, struct dtask *dt)
+{
+	struct dtask	**pp;
+
+	for (pp = &tt->names[hash_name(dt->t.project_id, dt->t.task_name) &
+	    (tt->nbuckets - 1)]; *pp != NULL; pp = &(*pp)->nnext)
+		if (*pp == dt) {
+			*pp = dt->nnext;
+			return;
+		}
+}
+
+struct project *
+tasks_project(struct daemon *d, const char *name)
+{
+	struct project	*p;
+
+	for (p = d->tasks.projects; p != NULL; p = p->next)
+		if (strcmp(p->name, name) == 0)
+			return (p);
+	return (NULL);
+}
+
+static void
+project_link(struct daemon *d, struct dtask *dt)
+{
+	struct project	*p = tasks_project(d, dt->t.project_id);
+
+	if (p == NULL) {
+		if ((p = calloc(1, sizeof *p)) == NULL ||
+		    (p->name = strdup(dt->t.project_id)) == NULL)
+			abort();
+		p->next = d->tasks.projects;
+		d->tasks.projects = p;
+	}
+	if (p->count == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 64;
+		if ((p->order = realloc(p->order, p->cap * sizeof *p->order))
+		    == NULL)
+			abort();
+	}
+	dt->proj = p;
+	dt->ppos = p->count;
+	p->order[p->count++] = dt;
+	p->nlisted += dt->t.scheduled_type != TASK_LIFE_CYCLE;
+}
+
+/*
+ * O(tasks after it): deletions are rare next to listings, which a
+ * gap-free array keeps O(page).
+ */
+static void
+project_unlink(struct dtask *dt)
+{
+	struct project	*p = dt->proj;
+	size_t		 i;
+
+	memmove(&p->order[dt->ppos], &p->order[dt->ppos + 1],
+	    (p->count - dt->ppos - 1) * sizeof *p->order);
+	p->count--;
+	for (i = dt->ppos; i < p->count; i++)
+		p->order[i]->ppos = i;
+	p->nlisted -= dt->t.scheduled_type != TASK_LIFE_CYCLE;
+	dt->proj = NULL;
 }
 
 void
@@ -81,12 +181,15 @@ tasks_find(struct daemon *d, const char *id)
 struct dtask *
 tasks_find_name(struct daemon *d, const char *project, const char *name)
 {
-	size_t	i;
+	struct dtask	*dt;
 
-	for (i = 0; i < d->tasks.count; i++)
-		if (strcmp(d->tasks.order[i]->t.task_name, name) == 0 &&
-		    strcmp(d->tasks.order[i]->t.project_id, project) == 0)
-			return (d->tasks.order[i]);
+	if (d->tasks.nbuckets == 0)
+		return (NULL);
+	for (dt = d->tasks.names[hash_name(project, name) &
+	    (d->tasks.nbuckets - 1)]; dt != NULL; dt = dt->nnext)
+		if (strcmp(dt->t.task_name, name) == 0 &&
+		    strcmp(dt->t.project_id, project) == 0)
+			return (dt);
 	return (NULL);
 }
 
@@ -189,6 +292,8 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	h = hash_id(dt->t.id) & (tt->nbuckets - 1);
 	dt->hnext = tt->buckets[h];
 	tt->buckets[h] = dt;
+	name_link(tt, dt);
+	project_link(d, dt);
 	if (tt->count == tt->cap) {
 		tt->cap = tt->cap ? tt->cap * 2 : 1024;
 		if ((tt->order = realloc(tt->order, tt->cap *
@@ -224,6 +329,8 @@ tasks_remove(struct daemon *d, struct dtask *dt)
 			*pp = dt->hnext;
 			break;
 		}
+	name_unlink(tt, dt);
+	project_unlink(dt);
 	memmove(&tt->order[dt->pos], &tt->order[dt->pos + 1],
 	    (tt->count - dt->pos - 1) * sizeof *tt->order);
 	tt->count--;
@@ -244,15 +351,23 @@ tasks_release(struct dtask *dt)
 void
 tasks_free(struct daemon *d)
 {
-	size_t	i;
+	struct project	*p;
+	size_t		 i;
 
 	for (i = 0; i < d->tasks.count; i++) {
 		if (ev_is_active(&d->tasks.order[i]->timer))
 			ev_periodic_stop(d->loop, &d->tasks.order[i]->timer);
 		dtask_free(d->tasks.order[i]);
 	}
+	while ((p = d->tasks.projects) != NULL) {
+		d->tasks.projects = p->next;
+		free(p->order);
+		free(p->name);
+		free(p);
+	}
 	free(d->tasks.order);
 	free(d->tasks.buckets);
+	free(d->tasks.names);
 	memset(&d->tasks, 0, sizeof d->tasks);
 }
 
@@ -413,18 +528,31 @@ task_same(const struct task *a, const struct task *b)
 #undef SAME_STR
 }
 
-/* Replace a running task's definition in place: timers, counts and
- * references stay with the task. */
-static void
-task_replace(struct daemon *d, struct dtask *dt, struct task *t,
+/*
+ * Replace a running task's definition in place: timers, counts and
+ * references stay with the task; the name index and its project follow a
+ * rename or a change of kind.
+ */
+void
+tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
     const char *source, int64_t now)
 {
 	char	err[SCHED_ERRLEN];
 	int	rc;
+	bool	moved = strcmp(dt->t.project_id, t->project_id) != 0;
 
+	name_unlink(&d->tasks, dt);
+	if (moved)
+		project_unlink(dt);
+	else	/* keeps its place in the listing */
+		dt->proj->nlisted += (t->scheduled_type != TASK_LIFE_CYCLE) -
+		    (dt->t.scheduled_type != TASK_LIFE_CYCLE);
 	task_free(&dt->t);
 	dt->t = *t;
 	memset(t, 0, sizeof *t);
+	name_link(&d->tasks, dt);
+	if (moved)
+		project_link(d, dt);
 	/*
 	 * A decision outlives a changed definition while approval is on;
 	 * turning it off forgets it, so that turning it on again asks anew
@@ -550,7 +678,7 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 
 			if (src == NULL)
 				abort();
-			task_replace(d, dt, t, src, now);
+			tasks_replace(d, dt, t, src, now);
 			free(src);
 			changed++;
 		} else {

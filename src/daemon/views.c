@@ -30,7 +30,16 @@ view_time_ms(int64_t ms)
 static const struct tz *
 task_zone(struct daemon *d, const struct dtask *dt)
 {
-	return (dt->sched.tz != NULL ? dt->sched.tz : d->default_zone);
+	const struct tz	*z;
+	const char	*cause;
+
+	if (dt->sched.tz != NULL)
+		return (dt->sched.tz);
+	/* a ONCE instant needs no zone to fire, but is shown in its own */
+	if (dt->t.time_zone != NULL &&
+	    tz_cache_get(d->zones, dt->t.time_zone, &z, &cause) == 0)
+		return (z);
+	return (d->default_zone);
 }
 
 json_t *
@@ -219,5 +228,124 @@ view_execution(const struct store_execution *r, bool subtasks)
 		    "end_time", view_time_ms(s->end_ms)));
 	}
 	json_object_set_new(o, "subtasks", a);
+	return (o);
+}
+
+static const char *
+approve_name(enum approve_status a)
+{
+	switch (a) {
+	case APPROVE_PENDING:	return ("PENDING");
+	case APPROVE_PASSED:	return ("PASSED");
+	case APPROVE_REJECTED:	return ("REJECTED");
+	default:		return (NULL);
+	}
+}
+
+/*
+ * trigger_time of seed 004.  FIXED_TIME is a ONCE at its instant, WEEK a
+ * PERIODIC; every other timed kind is the CRON of its Quartz equivalent
+ * (null when it has none, as a DAY every 3 days); LIFE_CYCLE has none.
+ */
+static json_t *
+trigger_of(struct daemon *d, const struct dtask *dt)
+{
+	const struct task	*t = &dt->t;
+	struct sched		 s;
+	json_t			*o;
+	char			 buf[40], *p;
+	int64_t			 at;
+	int			 i;
+
+	if (t->scheduled_type == TASK_LIFE_CYCLE || !dt->timed)
+		return (json_null());
+	o = json_object();
+	switch (t->scheduled_type) {
+	case TASK_ONCE:
+	case TASK_FIXED_TIME:
+		json_object_set_new(o, "policy", json_string("ONCE"));
+		break;
+	case TASK_WEEK:
+	case TASK_PERIODIC:
+		json_object_set_new(o, "policy", json_string("PERIODIC"));
+		break;
+	default:
+		json_object_set_new(o, "policy", json_string("CRON"));
+		break;
+	}
+	json_object_set_new(o, "time_zone",
+	    json_string(tz_name(task_zone(d, dt))));
+	switch (t->scheduled_type) {
+	case TASK_ONCE:
+		json_object_set_new(o, "single_scheduled_time",
+		    json_integer(t->once_ms));
+		break;
+	case TASK_FIXED_TIME:
+		/* its one instant, even once expired or past */
+		s = dt->sched;
+		sched_set_expire(&s, SCHED_NEVER);
+		json_object_set_new(o, "single_scheduled_time",
+		    sched_next(&s, 0, &at) == 0 ? json_integer(at * 1000) :
+		    json_null());
+		break;
+	case TASK_WEEK:
+	case TASK_PERIODIC:
+		snprintf(buf, sizeof buf, "%02d:%02d:%02d", t->hour, t->min,
+		    t->sec);
+		json_object_set_new(o, "periodic_scheduled_time",
+		    json_string(buf));
+		for (p = buf, i = 0; i < 7; i++)
+			if (t->week_mask & (1U << i))
+				p += snprintf(p, 3, "%s%d", p == buf ? "" :
+				    ",", i + 1);
+		*p = '\0';
+		json_object_set_new(o, "period", json_string(buf));
+		break;
+	default:
+		json_object_set_new(o, "cron", task_cron_of(dt));
+		break;
+	}
+	if (t->has_expire)
+		json_object_set_new(o, "scheduled_close_time",
+		    json_integer(t->expire_ms));
+	return (o);
+}
+
+json_t *
+view_task_om(struct daemon *d, const struct dtask *dt)
+{
+	const struct task	*t = &dt->t;
+	const char		*a = approve_name(dt->approve);
+	json_t			*o, *mn;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_string(t->id));
+	json_object_set_new(o, "enterprise_project_id",
+	    json_string(t->project_id));
+	json_object_set_new(o, "name", json_string(t->task_name));
+	json_object_set_new(o, "trigger_time", trigger_of(d, dt));
+	json_object_set_new(o, "task_type", json_string(t->task_type));
+	json_object_set_new(o, "risk_level", str_or_null(t->risk_level));
+	/* as seed 004: a string holding the JSON object */
+	json_object_set_new(o, "input_param", str_or_null(t->input_param));
+	json_object_set_new(o, "enable_approve",
+	    json_boolean(t->enable_approve));
+	json_object_set_new(o, "approve_status", a != NULL ? json_string(a) :
+	    json_null());
+	json_object_set_new(o, "enable_message_notification",
+	    json_boolean(t->enable_message_notification));
+	mn = t->message_notification != NULL ?
+	    json_loads(t->message_notification, 0, NULL) : NULL;
+	json_object_set_new(o, "message_notification", mn != NULL ? mn :
+	    json_null());
+	json_object_set_new(o, "description", str_or_null(t->description));
+	json_object_set_new(o, "is_enable", json_boolean(t->is_enable));
+	json_object_set_new(o, "next_execution_time",
+	    view_next_execution(d, dt));
+	json_object_set_new(o, "last_status",
+	    json_string(status_name(dt->last_status)));
+	json_object_set_new(o, "create_time", view_time_ms(dt->create_ms));
+	json_object_set_new(o, "update_time", view_time_ms(dt->update_ms));
+	json_object_set_new(o, "source", str_or_null(dt->source));
 	return (o);
 }

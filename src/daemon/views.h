@@ -15,6 +15,8 @@ struct store_execution;
 
 json_t	*view_task(struct daemon *, const struct dtask *);
 json_t	*view_task_list_item(struct daemon *, const struct dtask *);
+/* The O&M shape of seed 004. */
+json_t	*view_task_om(struct daemon *, const struct dtask *);
 json_t	*view_execution(const struct store_execution *, bool subtasks);
 /* "2024-03-07T10:40:43.858Z", or JSON null for 0 */
 json_t	*view_time_ms(int64_t ms);
