@@ -74,8 +74,8 @@ scalar_int(const char *s, json_int_t *out)
 	if (strncmp(s, "0x", 2) == 0 || strncmp(s, "0o", 2) == 0) {
 		base = s[1] == 'x' ? 16 : 8;
 		digits = s + 2;
-		if (*digits == '\0' || *digits == '-' || *digits == '+' ||
-		    *digits == ' ')
+		if (*digits == '\0' || strspn(digits, base == 16 ?
+		    "0123456789abcdefABCDEF" : "01234567") != strlen(digits))
 			return (0);
 	} else {
 		if (*digits == '-' || *digits == '+')

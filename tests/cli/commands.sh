@@ -227,6 +227,11 @@ expect_err "add: flags checked by the task loader" 2 "task_cron" -- \
 printf 'a: &x [*x]\n' >"$TMPD/alias.yaml"
 expect_err "edit: a recursive alias is refused" 2 "$TMPD/alias.yaml:" -- \
     "$SKEDCTL" edit t "$TMPD/alias.yaml" --dry-run
+printf 'a: 0x1F\nb: 0x0x1\nc: 0o17\nd: 0o8\ne: -12\nf: .5\ng: 12abc\n' \
+    >"$TMPD/numbers.yaml"
+expect "yaml2json: numbers of the core schema, the rest strings" 0 \
+    '{"a":31,"b":"0x0x1","c":15,"d":"0o8","e":-12,"f":0.5,"g":"12abc"}' -- \
+    sh -c "\"\$SKEDCTL\" edit t \"$TMPD/numbers.yaml\" --dry-run | jq -c ."
 printf 'priority: 3\nis_enable: false\n' >"$TMPD/patch.yaml"
 expect "edit --dry-run: the fields of a partial file" 0 \
     '{"priority":3,"is_enable":false,"description":"d"}' -- \
