@@ -332,6 +332,8 @@ view_task_om(struct daemon *d, const struct dtask *dt)
 	    json_boolean(t->enable_approve));
 	json_object_set_new(o, "approve_status", a != NULL ? json_string(a) :
 	    json_null());
+	json_object_set_new(o, "approve_comments",
+	    str_or_null(dt->approve_comments));
 	json_object_set_new(o, "enable_message_notification",
 	    json_boolean(t->enable_message_notification));
 	mn = t->message_notification != NULL ?

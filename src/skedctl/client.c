@@ -346,8 +346,19 @@ lookup_name(const struct ctl_cmd *cmd, const char *project, const char *name,
 		ctl_err(cmd, "out of memory");
 		return (-1);
 	}
-	for (page = 0; page < LOOKUP_MAX_PAGES; page++) {
+	/*
+	 * The list route leaves LIFE_CYCLE tasks out unless asked for them
+	 * (seed 002): ask a second time when the first finds nothing.
+	 */
+	for (page = 0; page < 2 * LOOKUP_MAX_PAGES; page++) {
+		if (page == LOOKUP_MAX_PAGES) {
+			if (json_array_size(ids) > 0)
+				break;
+			offset = 0;
+		}
 		ctl_query_add(&q, "task_name", name);
+		if (page >= LOOKUP_MAX_PAGES)
+			ctl_query_add(&q, "scheduled_type", "LIFE_CYCLE");
 		ctl_query_addl(&q, "offset", offset);
 		ctl_query_addl(&q, "limit", LOOKUP_LIMIT);
 		ret = call(cmd, ROUTE_TASK_LIST, params, &q, NULL, &status,
@@ -371,7 +382,9 @@ lookup_name(const struct ctl_cmd *cmd, const char *project, const char *name,
 		    "total_count"));
 		json_decref(reply);
 		offset += (long)n;
-		if (n == 0 || offset >= total)
+		if ((n == 0 || offset >= total) && page < LOOKUP_MAX_PAGES)
+			page = LOOKUP_MAX_PAGES - 1;	/* then LIFE_CYCLE */
+		else if (n == 0 || offset >= total)
 			break;
 	}
 	switch (json_array_size(ids)) {
@@ -409,10 +422,24 @@ ctl_task_request(const struct ctl_cmd *cmd, enum route rt,
 {
 	const char	*params[PARAM_COUNT] = { [PARAM_PROJECT_ID] = project,
 	    [PARAM_TASK_ID] = task, [PARAM_EXECUTION_ID] = execution };
+
+	return (ctl_task_request_params(cmd, rt, params, q, body, task_id));
+}
+
+json_t *
+ctl_task_request_params(const struct ctl_cmd *cmd, enum route rt,
+    const char *const given[PARAM_COUNT], const struct ctl_query *q,
+    const json_t *body, char task_id[PROTO_PARAM_MAX])
+{
+	const char	*params[PARAM_COUNT];
+	const char	*project = given[PARAM_PROJECT_ID];
+	const char	*task = given[PARAM_TASK_ID];
 	json_t		*reply;
 	char		 id[PROTO_PARAM_MAX];
 	long		 status;
 	int		 found;
+
+	memcpy(params, given, sizeof params);
 
 	if (call(cmd, rt, params, q, body, &status, &reply) != 0)
 		return (NULL);
@@ -445,6 +472,47 @@ ctl_parse_long(const char *arg, long min, long max, long *out)
 	if (*arg == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
 		return (-1);
 	*out = v;
+	return (0);
+}
+
+int
+ctl_parse_when(const char *arg, char compact[15])
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	const char	*fmt;
+	char		 digits[15];
+	size_t		 i, k = 0;
+	int		 y, mo, d, h, mi, s, leap;
+
+	if (strlen(arg) == 14)
+		fmt = "dddddddddddddd";
+	else if (strlen(arg) == 19 && arg[10] == 'T')
+		fmt = "dddd-dd-ddTdd:dd:dd";
+	else
+		fmt = "dddd-dd-dd dd:dd:dd";
+	if (strlen(arg) != strlen(fmt))
+		return (-1);
+	for (i = 0; fmt[i] != '\0'; i++) {
+		if (fmt[i] != 'd') {
+			if (arg[i] != fmt[i])
+				return (-1);
+			continue;
+		}
+		if (arg[i] < '0' || arg[i] > '9')
+			return (-1);
+		digits[k++] = arg[i];
+	}
+	digits[k] = '\0';
+	if (sscanf(digits, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &s) !=
+	    6)
+		return (-1);
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 ||
+	    s > 59)
+		return (-1);
+	memcpy(compact, digits, 15);
 	return (0);
 }
 

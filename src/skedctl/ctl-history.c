@@ -147,11 +147,11 @@ static int
 history_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_history_cmd;
-	const char		*project = CTL_PROJECT_DEFAULT, *task, *exec;
+	const char		*project = ctl_project, *task, *exec;
 	struct ctl_query	 q = CTL_QUERY_INIT;
 	json_t			*reply;
 	long			 offset = -1, limit = -1;
-	int			 ch, json = 0, rc, status = CTL_EXIT_FAIL;
+	int			 ch, json = ctl_json, rc, status = CTL_EXIT_FAIL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "p:h", history_opts, NULL)) !=

@@ -108,12 +108,12 @@ list_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd = &ctl_list_cmd;
 	const char		*params[PARAM_COUNT] = { NULL };
 	const char		*filter[NFILTERS] = { NULL };
-	const char		*project = CTL_PROJECT_DEFAULT;
+	const char		*project = ctl_project;
 	struct ctl_query	 q = CTL_QUERY_INIT;
 	json_t			*reply;
 	long			 offset = -1, limit = -1;
 	size_t			 i;
-	int			 ch, json = 0, status = CTL_EXIT_FAIL;
+	int			 ch, json = ctl_json, status = CTL_EXIT_FAIL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "p:h", list_opts, NULL)) != -1) {

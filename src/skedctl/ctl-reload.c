@@ -34,7 +34,7 @@ reload_exec(int argc, char **argv)
 	const char		*params[PARAM_COUNT] = { NULL };
 	const json_t		*tasks, *files;
 	json_t			*reply;
-	int			 ch, json = 0, status = CTL_EXIT_OK;
+	int			 ch, json = ctl_json, status = CTL_EXIT_OK;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", reload_opts, NULL)) != -1) {

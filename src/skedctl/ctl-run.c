@@ -106,11 +106,11 @@ static int
 run_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_run_cmd;
-	const char		*project = CTL_PROJECT_DEFAULT, *st;
+	const char		*project = ctl_project, *st;
 	struct ctl_query	 q = CTL_QUERY_INIT;
 	json_t			*e, *items;
 	char			 task[PROTO_PARAM_MAX];
-	int			 ch, force = 0, dowait = 0, json = 0, rc, status;
+	int			 ch, force = 0, dowait = 0, json = ctl_json, rc, status;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "p:h", run_opts, NULL)) != -1) {

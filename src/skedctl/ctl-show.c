@@ -70,13 +70,15 @@ show_targets(struct ctl_kv *kv, const json_t *targets)
 	}
 }
 
-static int
-show_print(const json_t *task)
+int
+ctl_show_task(const json_t *task, int json)
 {
 	struct ctl_kv	 kv = CTL_KV_INIT;
 	size_t		 i;
 	int		 rc;
 
+	if (json)
+		return (ctl_print_json(task));
 	for (i = 0; show_fields[i] != NULL; i++)
 		if (strcmp(show_fields[i], "target_infos") == 0)
 			show_targets(&kv, json_object_get(task,
@@ -93,9 +95,9 @@ static int
 show_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_show_cmd;
-	const char		*project = CTL_PROJECT_DEFAULT;
+	const char		*project = ctl_project;
 	json_t			*task;
-	int			 ch, json = 0, status = CTL_EXIT_FAIL;
+	int			 ch, json = ctl_json, status = CTL_EXIT_FAIL;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "p:h", show_opts, NULL)) != -1) {
@@ -127,7 +129,7 @@ show_exec(int argc, char **argv)
 	if ((task = ctl_task_request(cmd, ROUTE_TASK_SHOW, project,
 	    argv[optind], NULL, NULL, NULL, NULL)) == NULL)
 		return (CTL_EXIT_FAIL);
-	if ((json ? ctl_print_json(task) : show_print(task)) != 0)
+	if (ctl_show_task(task, json) != 0)
 		ctl_err(cmd, "out of memory");
 	else
 		status = CTL_EXIT_OK;

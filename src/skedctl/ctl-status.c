@@ -80,7 +80,7 @@ status_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd = &ctl_status_cmd;
 	const char		*params[PARAM_COUNT] = { NULL };
 	json_t			*reply;
-	int			 ch, json = 0, status = CTL_EXIT_OK;
+	int			 ch, json = ctl_json, status = CTL_EXIT_OK;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", status_opts, NULL)) != -1) {

@@ -1,7 +1,8 @@
 /*
  * skedctl: the command-line client of skedd and an offline calculator.
  *
- *	skedctl [-s SOCKET] COMMAND [ARGS...]
+ *	skedctl [-s SOCKET] [-p PROJECT] [--json] COMMAND [ARGS...]
+ *	skedctl help [COMMAND]
  */
 #include "config.h"
 
@@ -17,14 +18,28 @@
 static const struct ctl_cmd *const ctl_table[] = {
 	&ctl_list_cmd,
 	&ctl_show_cmd,
+	&ctl_add_cmd,
+	&ctl_edit_cmd,
+	&ctl_rm_cmd,
+	&ctl_enable_cmd,
+	&ctl_disable_cmd,
 	&ctl_run_cmd,
 	&ctl_history_cmd,
+	&ctl_plan_cmd,
+	&ctl_cancel_cmd,
+	&ctl_reschedule_cmd,
+	&ctl_event_cmd,
+	&ctl_approve_cmd,
+	&ctl_reject_cmd,
 	&ctl_reload_cmd,
 	&ctl_status_cmd,
+	&ctl_validate_cmd,
 	&ctl_next_cmd,
 };
 
 const char	*ctl_socket;
+const char	*ctl_project = CTL_PROJECT_DEFAULT;
+int		 ctl_json;
 
 #define NCMDS	(sizeof ctl_table / sizeof ctl_table[0])
 
@@ -35,14 +50,15 @@ usage(FILE *fp, int status)
 {
 	size_t	i;
 
-	fprintf(fp, "usage: skedctl [-s SOCKET] COMMAND [ARGS...]\n\n"
-	    "commands:\n");
+	fprintf(fp, "usage: skedctl [-s SOCKET] [-p PROJECT] [--json] COMMAND "
+	    "[ARGS...]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(fp, "  %-10s %s\n", ctl_table[i]->name,
 		    ctl_table[i]->summary);
 	fprintf(fp, "\nskedd's socket: -s SOCKET, else $SKED_SOCKET, else %s.\n"
-	    "'skedctl COMMAND --help' describes a command.\n",
-	    SKED_SOCKET_DEFAULT);
+	    "-p PROJECT (default %s) and --json apply to every command.\n"
+	    "'skedctl help COMMAND' or 'skedctl COMMAND --help' describes a "
+	    "command.\n", SKED_SOCKET_DEFAULT, CTL_PROJECT_DEFAULT);
 	exit(status);
 }
 
@@ -51,6 +67,8 @@ ctl_usage(const struct ctl_cmd *cmd, int status)
 {
 	fprintf(status == 0 ? stdout : stderr, "usage: skedctl %s %s\n",
 	    cmd->name, cmd->usage);
+	if (status == 0)
+		printf("\n%s.\n", cmd->summary);
 	exit(status);
 }
 
@@ -64,6 +82,17 @@ ctl_err(const struct ctl_cmd *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static const struct ctl_cmd *
+find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(name, ctl_table[i]->name) == 0)
+			return (ctl_table[i]);
+	return (NULL);
 }
 
 /*
@@ -86,6 +115,27 @@ global_options(int argc, char **argv)
 		if (strcmp(arg, "--version") == 0) {
 			printf("skedctl %s\n", PACKAGE_VERSION);
 			exit(CTL_EXIT_OK);
+		}
+		if (strcmp(arg, "--json") == 0) {
+			ctl_json = 1;
+			continue;
+		}
+		if (strcmp(arg, "-p") == 0 || strcmp(arg, "--project") == 0) {
+			if (++k == argc) {
+				fprintf(stderr, "skedctl: %s needs a project\n",
+				    arg);
+				usage(stderr, CTL_EXIT_USAGE);
+			}
+			ctl_project = argv[k];
+			continue;
+		}
+		if (strncmp(arg, "--project=", 10) == 0) {
+			ctl_project = arg + 10;
+			continue;
+		}
+		if (strncmp(arg, "-p", 2) == 0) {
+			ctl_project = arg + 2;
+			continue;
 		}
 		if (strcmp(arg, "-s") == 0 || strcmp(arg, "--socket") == 0) {
 			if (++k == argc) {
@@ -113,20 +163,24 @@ global_options(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	const struct ctl_cmd	*cmd = NULL;
-	size_t			 i;
+	const struct ctl_cmd	*cmd;
 	int			 k, status;
 
 	(void)setlocale(LC_CTYPE, "");	/* column widths of tables */
 	k = global_options(argc, argv);
 	if (k >= argc)
 		usage(stderr, CTL_EXIT_USAGE);
-	if (strcmp(argv[k], "help") == 0)
-		usage(stdout, CTL_EXIT_OK);
-	for (i = 0; i < NCMDS; i++)
-		if (strcmp(argv[k], ctl_table[i]->name) == 0)
-			cmd = ctl_table[i];
-	if (cmd == NULL) {
+	if (strcmp(argv[k], "help") == 0) {
+		if (k + 1 == argc)
+			usage(stdout, CTL_EXIT_OK);
+		if ((cmd = find(argv[k + 1])) == NULL) {
+			fprintf(stderr, "skedctl: unknown command '%s'\n",
+			    argv[k + 1]);
+			usage(stderr, CTL_EXIT_USAGE);
+		}
+		ctl_usage(cmd, CTL_EXIT_OK);
+	}
+	if ((cmd = find(argv[k])) == NULL) {
 		fprintf(stderr, "skedctl: unknown command '%s'\n", argv[k]);
 		usage(stderr, CTL_EXIT_USAGE);
 	}

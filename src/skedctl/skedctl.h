@@ -39,10 +39,25 @@ extern const struct ctl_cmd ctl_history_cmd;
 extern const struct ctl_cmd ctl_reload_cmd;
 extern const struct ctl_cmd ctl_status_cmd;
 extern const struct ctl_cmd ctl_next_cmd;
+extern const struct ctl_cmd ctl_add_cmd;
+extern const struct ctl_cmd ctl_edit_cmd;
+extern const struct ctl_cmd ctl_rm_cmd;
+extern const struct ctl_cmd ctl_enable_cmd;
+extern const struct ctl_cmd ctl_disable_cmd;
+extern const struct ctl_cmd ctl_plan_cmd;
+extern const struct ctl_cmd ctl_cancel_cmd;
+extern const struct ctl_cmd ctl_reschedule_cmd;
+extern const struct ctl_cmd ctl_event_cmd;
+extern const struct ctl_cmd ctl_approve_cmd;
+extern const struct ctl_cmd ctl_reject_cmd;
+extern const struct ctl_cmd ctl_validate_cmd;
 
 /* skedctl.c */
 extern const char	*ctl_socket;	/* -s SOCKET, or NULL */
+extern const char	*ctl_project;	/* -p PROJECT before the command */
+extern int		 ctl_json;	/* --json before the command */
 
+/* The usage line; with status 0, on stdout and with the summary. */
 void	ctl_usage(const struct ctl_cmd *, int status) __attribute__((noreturn));
 void	ctl_err(const struct ctl_cmd *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -83,6 +98,10 @@ json_t	*ctl_task_request(const struct ctl_cmd *, enum route,
 	    const char *project, const char *task, const char *execution,
 	    const struct ctl_query *, const json_t *body,
 	    char task_id[PROTO_PARAM_MAX]);
+/* The same with every path parameter given (instance_id, ...). */
+json_t	*ctl_task_request_params(const struct ctl_cmd *, enum route,
+	    const char *const params[PARAM_COUNT], const struct ctl_query *,
+	    const json_t *body, char task_id[PROTO_PARAM_MAX]);
 void	ctl_client_close(void);
 
 /* client.c: arguments. */
@@ -130,6 +149,77 @@ void	ctl_kv_free(struct ctl_kv *);
 
 /* Lines of text (a program's output) indented, control characters '?'. */
 int	ctl_print_block(FILE *, const char *text, int indent);
+
+/* ctl-show.c: a task as "key: value" lines, or its JSON with --json. */
+int	ctl_show_task(const json_t *task, int json);
+
+/* ctl-add.c: a task file's one task as the JSON of an API body. */
+json_t	*ctl_task_file_json(const struct ctl_cmd *, const char *path);
+
+/*
+ * ctl-add.c: the field flags of add and edit, for their getopt_long
+ * tables, and what each does to the body being built.
+ */
+enum {
+	CTL_OPT_NAME = 256, CTL_OPT_TYPE, CTL_OPT_CRON, CTL_OPT_AT,
+	CTL_OPT_ZONE, CTL_OPT_TARGET, CTL_OPT_PARAM, CTL_OPT_COMMAND,
+	CTL_OPT_DESCRIPTION, CTL_OPT_ENABLE, CTL_OPT_DISABLE, CTL_OPT_SET,
+	CTL_OPT_DRY_RUN
+};
+#define CTL_FIELD_OPTIONS \
+	{ "name", required_argument, NULL, CTL_OPT_NAME }, \
+	{ "type", required_argument, NULL, CTL_OPT_TYPE }, \
+	{ "cron", required_argument, NULL, CTL_OPT_CRON }, \
+	{ "at", required_argument, NULL, CTL_OPT_AT }, \
+	{ "zone", required_argument, NULL, CTL_OPT_ZONE }, \
+	{ "target", required_argument, NULL, CTL_OPT_TARGET }, \
+	{ "param", required_argument, NULL, CTL_OPT_PARAM }, \
+	{ "command", required_argument, NULL, CTL_OPT_COMMAND }, \
+	{ "description", required_argument, NULL, CTL_OPT_DESCRIPTION }, \
+	{ "enable", no_argument, NULL, CTL_OPT_ENABLE }, \
+	{ "disable", no_argument, NULL, CTL_OPT_DISABLE }, \
+	{ "set", required_argument, NULL, CTL_OPT_SET }, \
+	{ "dry-run", no_argument, NULL, CTL_OPT_DRY_RUN }
+#define CTL_FIELD_USAGE \
+	"[--name NAME] [--type ACTION] [--cron EXPR] " \
+	"[--at 'YYYY-MM-DD HH:MM:SS'] [--zone ZONE] " \
+	"[--target TYPE:ID[,ID...]]... [--param JSON] [--command TEXT] " \
+	"[--description TEXT] [--enable|--disable] [--set FIELD=VALUE]... " \
+	"[--dry-run]"
+/* 1 when ch is a field flag (applied to fields), 0 when it is not, -1
+ * after an error. */
+int	ctl_field_opt(const struct ctl_cmd *, int ch, const char *arg,
+	    json_t *fields);
+
+/*
+ * client.c: 'YYYY-MM-DD HH:MM:SS' (or with a T, or YYYYMMDDHHmmss) as
+ * YYYYMMDDHHmmss; -1 when it is not a valid date and time.
+ */
+int	ctl_parse_when(const char *arg, char compact[15]);
+
+/*
+ * ctl-edit.c: PATCH a task with body and print the task skedd answers
+ * with; with done, a line "DONE NAME" instead of the task (unless json).
+ */
+int	ctl_patch_task(const struct ctl_cmd *, const char *project,
+	    const char *task, const json_t *body, int json, const char *done);
+
+/*
+ * ctl-reschedule.c: PUT one planned record of task on instance with the
+ * query q; prints "done" on success.
+ */
+int	ctl_planned_modify(const struct ctl_cmd *, int argc, char **argv,
+	    int nargs, const char *key, const char *value);
+
+/* ctl-approve.c: approve or reject (status PASSED or REJECTED). */
+int	ctl_approve(const struct ctl_cmd *, int argc, char **argv,
+	    const char *status);
+
+/* yaml2json.c: a YAML document as JSON, scalars typed as in YAML 1.2
+ * (core schema); NULL with "file:line:column: reason" in err. */
+json_t	*yaml2json_file(const char *path, char *err, size_t errlen);
+json_t	*yaml2json_text(const char *name, const char *text, size_t len,
+	    char *err, size_t errlen);
 
 /* ctl-history.c: the table of executions, shared with run --wait. */
 int	ctl_history_table(const json_t *items);
