@@ -1,14 +1,15 @@
 /*
  * api-bench: the control API under keep-alive load.
  *
- *	bench/api-bench [--skedd PATH] [-k CONNECTIONS] [-d SECONDS] [N]
+ *	bench/api-bench [--skedd PATH] [-k CONNECTIONS] [-d SECONDS]
+ *	    [-l LIMIT] [N]
  *
  * Puts N tasks (default 10000) of one project into a temp store, starts the
  * real `skedd -f` on it and, for each of two routes, runs K clients (default
  * 4, one process each) for D seconds (default 5), each on one keep-alive
  * HTTP/1.1 connection to the unix socket, one request at a time:
  *
- *   list	GET /v2/bench/scheduled-tasks?limit=50
+ *   list	GET /v2/bench/scheduled-tasks?limit=LIMIT&offset=... (50)
  *   show	GET /v1/bench/schedule-task/ID (a random task)
  *
  * It prints requests per second and p50/p99 latency per route.  Nothing
@@ -37,6 +38,7 @@
 
 static char	 dir[64];
 static pid_t	 skedd_pid;
+static int	 list_limit = 50;
 
 static void	die(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
@@ -189,8 +191,8 @@ client(const char *sock, int show, size_t ntasks, int secs, FILE *out,
 			    "/v1/bench/schedule-task/%s", id);
 		} else
 			snprintf(path, sizeof path,
-			    "/v2/bench/scheduled-tasks?limit=50&offset=%d",
-			    rand() % 100 * 50);
+			    "/v2/bench/scheduled-tasks?limit=%d&offset=%d",
+			    list_limit, rand() % 100 * 50);
 		if ((st = request(fd, path, buf, sizeof buf)) != 200)
 			die("%s: status %d", path, st);
 		t = now_ns() - t;
@@ -267,7 +269,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 
-	while ((ch = getopt_long(argc, argv, "k:d:", opts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "k:d:l:", opts, NULL)) != -1)
 		switch (ch) {
 		case 's':
 			skedd = optarg;
@@ -278,9 +280,12 @@ main(int argc, char **argv)
 		case 'd':
 			secs = atoi(optarg);
 			break;
+		case 'l':
+			list_limit = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: api-bench [--skedd PATH] "
-			    "[-k CONNECTIONS] [-d SECONDS] [N]\n");
+			    "[-k CONNECTIONS] [-d SECONDS] [-l LIMIT] [N]\n");
 			return (2);
 		}
 	if (optind < argc)
