@@ -34,23 +34,46 @@ dupstr(const char *s)
 	return (p);
 }
 
+/*
+ * getgrgid_r and getpwuid_r with a buffer that grows on ERANGE: a group
+ * with many members must not silently drop out (that would deny access).
+ */
+static void *
+nss_buf(size_t *len)
+{
+	void	*p;
+
+	*len = *len == 0 ? 4096 : *len * 2;
+	if ((p = malloc(*len)) == NULL)
+		abort();
+	return (p);
+}
+
 static void
 add_group(struct auth_peer *p, gid_t gid)
 {
 	struct group	 gr, *res = NULL;
-	char		 buf[16384];
-	size_t		 i;
+	char		*buf = NULL;
+	size_t		 len = 0, i;
+	int		 rc;
 
-	if (getgrgid_r(gid, &gr, buf, sizeof buf, &res) != 0 || res == NULL)
-		return;		/* a gid without a name: nothing can list it */
+	do {
+		free(buf);
+		buf = nss_buf(&len);
+		rc = getgrgid_r(gid, &gr, buf, len, &res);
+	} while (rc == ERANGE && len < (1 << 24));
+	if (rc != 0 || res == NULL)
+		goto out;	/* a gid without a name: nothing can list it */
 	for (i = 0; i < p->ngroups; i++)
 		if (strcmp(p->groups[i], gr.gr_name) == 0)
-			return;
+			goto out;
 	p->groups = reallocarray(p->groups, p->ngroups + 1,
 	    sizeof *p->groups);
 	if (p->groups == NULL)
 		abort();
 	p->groups[p->ngroups++] = dupstr(gr.gr_name);
+out:
+	free(buf);
 }
 
 struct auth_peer *
@@ -60,9 +83,10 @@ auth_peer_new(int fd, char *errbuf, size_t errlen)
 	struct ucred		 cred;
 	socklen_t		 len = sizeof cred;
 	struct passwd		 pw, *res = NULL;
-	char			 buf[16384];
+	char			*buf = NULL;
+	size_t			 len2 = 0;	/* of buf */
 	gid_t			 gids[256];
-	int			 n = 256, i;
+	int			 n = 256, i, rc;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
 	    len != sizeof cred) {
@@ -74,8 +98,12 @@ auth_peer_new(int fd, char *errbuf, size_t errlen)
 	p->uid = cred.uid;
 	p->gid = cred.gid;
 	add_group(p, cred.gid);
-	if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
-	    res != NULL) {
+	do {
+		free(buf);
+		buf = nss_buf(&len2);
+		rc = getpwuid_r(cred.uid, &pw, buf, len2, &res);
+	} while (rc == ERANGE && len2 < (1 << 24));
+	if (rc == 0 && res != NULL) {
 		p->user = dupstr(pw.pw_name);
 		/*
 		 * The user's groups from the group database, as login would
@@ -87,6 +115,7 @@ auth_peer_new(int fd, char *errbuf, size_t errlen)
 		for (i = 0; i < n; i++)
 			add_group(p, gids[i]);
 	}
+	free(buf);
 	return (p);
 }
 

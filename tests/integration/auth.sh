@@ -146,5 +146,23 @@ fi
 
 stop_skedd
 check "skedd exits 0" 0 "$skedd_rc"
+
+# max_connections: the one past the limit is refused, the next one after a
+# slot frees is served
+write_config "listen_tcp: 127.0.0.1:$port
+max_connections: 2
+tokens:
+  - { name: ci, sha256: $hash, projects: [p1] }"
+start_skedd
+tap_ok $? "skedd starts with max_connections 2"
+exec 3<>"/dev/tcp/127.0.0.1/$port" 4<>"/dev/tcp/127.0.0.1/$port"
+sleep 0.3
+out=$(tcp -m 2 -H "X-Auth-Token: $token" /v1/daemon/status)
+check "a third connection is refused" "000" "$(status "$out")"
+exec 3<&- 4<&-
+sleep 0.3
+out=$(tcp -m 2 -H "X-Auth-Token: $token" /v1/daemon/status)
+check "served again once the others close" "200" "$(status "$out")"
+stop_skedd
 show_log_on_failure
 finish
