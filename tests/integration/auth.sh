@@ -164,5 +164,6 @@ sleep 0.3
 out=$(tcp -m 2 -H "X-Auth-Token: $token" /v1/daemon/status)
 check "served again once the others close" "200" "$(status "$out")"
 stop_skedd
+check "skedd exits 0 again" 0 "$skedd_rc"
 show_log_on_failure
 finish
