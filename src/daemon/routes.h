@@ -37,7 +37,7 @@ struct api_req {
 	struct daemon		*d;
 	struct MHD_Connection	*c;
 	const char		*method;
-	const char		*url;
+	const char		*url;	/* the path as sent: encoded, no query */
 	enum route		 route;
 	char			 params[PARAM_COUNT][PROTO_PARAM_MAX];
 	const char		*body;	/* NUL-terminated; NULL: none */

@@ -119,6 +119,16 @@ t1=$(date +%s)
 tap_ok $? "the slow client is closed after connection_timeout ($((t1 - t0)) s)"
 exec 3<&-
 
+# listen_tcp is bound at start: a reload keeps the listener, and says so
+sed -i "s/127.0.0.1:$port/127.0.0.1:$((port + 1))/" "$CONF"
+out=$(api POST /v1/daemon/reload)
+check "reload with another listen_tcp: 200" "200" "$(status "$out")"
+grep -q "listen_tcp changes at the next restart" "$LOG"
+tap_ok $? "the log says listen_tcp changes at the next restart"
+out=$(tcp -H "X-Auth-Token: $token" /v1/daemon/status)
+check "the TCP listener stays where it was" "200" "$(status "$out")"
+sed -i "s/127.0.0.1:$((port + 1))/127.0.0.1:$port/" "$CONF"
+
 # another uid on the socket
 if [ -z "$tuser" ]; then
 	echo "# SKIP unix-socket identities: needs root to create a user"
