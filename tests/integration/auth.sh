@@ -131,7 +131,9 @@ sed -i "s/127.0.0.1:$((port + 1))/127.0.0.1:$port/" "$CONF"
 
 # another uid on the socket
 if [ -z "$tuser" ]; then
-	echo "# SKIP unix-socket identities: needs root to create a user"
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - another uid on the socket # SKIP needs root (to" \
+	    "create a throwaway user and run curl as it)"
 else
 	chmod 0755 "$TMPD"
 	as_user() {
