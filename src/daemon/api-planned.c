@@ -206,13 +206,10 @@ route_om_approve(struct api_req *req)
 	struct reply	 r;
 	struct dtask	*dt;
 
-	/*
-	 * Admins only.  Until the caller's identity is established (the
-	 * authorization layer), the socket's mode is the only gate.
-	 */
-	if (req->caller.known && !req->caller.admin)
-		return (reply_error(403, "approving a task is for root and "
-		    "the admin group"));
+	/* the one who asks for a run is not the one who approves it */
+	if (!req->caller.admin)
+		return (reply_error(403, "approving a task is for "
+		    "administrators (root, skedd's user, admin_group)"));
 	if (req->body == NULL || req->len == 0)
 		return (reply_error(400, "body: a JSON object with "
 		    "approve_status is required"));

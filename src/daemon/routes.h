@@ -19,6 +19,8 @@
 struct daemon;
 struct dtask;
 struct MHD_Connection;
+struct auth_peer;
+struct config_token;
 
 /* Who is calling: from SO_PEERCRED on the socket, or a token over TCP. */
 struct caller {
@@ -27,13 +29,15 @@ struct caller {
 	uid_t		 uid;
 	gid_t		 gid;
 	const char	*token;		/* the token's name, over TCP */
+	const struct auth_peer	 *peer;	/* over the unix socket */
+	const struct config_token *tok;	/* over TCP */
 };
 
 struct api_req {
 	struct daemon		*d;
 	struct MHD_Connection	*c;
 	const char		*method;
-	const char		*url;
+	const char		*url;	/* the path as sent: encoded, no query */
 	enum route		 route;
 	char			 params[PARAM_COUNT][PROTO_PARAM_MAX];
 	const char		*body;	/* NUL-terminated; NULL: none */

@@ -135,6 +135,17 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	KEEP_INT(request_header_max);
 	KEEP_INT(connection_timeout);
 	KEEP_INT(max_connections);
+	/* the TCP listener is bound at start, like the socket */
+	if ((cfg.listen_tcp == NULL) != (d->cfg.listen_tcp == NULL) ||
+	    (cfg.listen_tcp != NULL &&
+	    strcmp(cfg.listen_tcp, d->cfg.listen_tcp) != 0)) {
+		log_warn("reload: listen_tcp changes at the next restart");
+		free(cfg.listen_tcp);
+		cfg.listen_tcp = NULL;
+		if (d->cfg.listen_tcp != NULL &&
+		    (cfg.listen_tcp = strdup(d->cfg.listen_tcp)) == NULL)
+			abort();
+	}
 #undef KEEP
 #undef KEEP_INT
 	if (tasks_sync_files(d, &cfg, errs) != 0) {
