@@ -21,6 +21,59 @@
 #define HISTORY_LIMIT_MAX	100
 #define HISTORY_LIMIT_DEFAULT	10
 
+/*
+ * A list page as text: the items' cached text joined, the same bytes
+ * json_dumps would give for {"scheduled_tasks": [...], "total_count": N}.
+ */
+struct page {
+	char	*buf;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 items;
+};
+
+static void
+page_put(struct page *pg, const char *s, size_t n)
+{
+	if (pg->len + n + 1 > pg->cap) {
+		pg->cap = (pg->len + n + 1) * 2;
+		if ((pg->buf = realloc(pg->buf, pg->cap)) == NULL)
+			abort();
+	}
+	memcpy(pg->buf + pg->len, s, n);
+	pg->len += n;
+}
+
+static void
+page_init(struct page *pg)
+{
+	memset(pg, 0, sizeof *pg);
+	page_put(pg, "{\"scheduled_tasks\":[", 20);
+}
+
+static void
+page_add(struct page *pg, struct daemon *d, const struct dtask *dt)
+{
+	const char	*text;
+	size_t		 n;
+
+	text = view_task_list_text(d, dt, &n);
+	if (pg->items++ > 0)
+		page_put(pg, ",", 1);
+	page_put(pg, text, n);
+}
+
+static struct reply
+page_reply(struct page *pg, size_t total)
+{
+	char	tail[64];
+	int	n;
+
+	n = snprintf(tail, sizeof tail, "],\"total_count\":%zu}\n", total);
+	page_put(pg, tail, (size_t)n);
+	return (reply_text(200, pg->buf, pg->len));
+}
+
 struct reply
 route_list(struct api_req *req)
 {
@@ -36,7 +89,7 @@ route_list(struct api_req *req)
 	long		 offset, limit;
 	enum last_status want_status = ST_WAITING;
 	int		 want_kind = -1, i;
-	json_t		*items;
+	struct page	 pg;
 	size_t		 k, count, total = 0;
 	struct dtask	*dt, *proj_one[1], **order;
 	struct project	*proj;
@@ -63,7 +116,7 @@ route_list(struct api_req *req)
 	if (last != NULL && status_parse(last, &want_status) != 0)
 		return (reply_error(400, "last_status: '%s' is not one of "
 		    "WAITING, RUNNING, SUCCESS, FAIL, SKIP", last));
-	items = json_array();
+	page_init(&pg);
 	if ((proj = tasks_project(d, project)) == NULL)
 		goto done;
 	if (name == NULL && type == NULL && kind == NULL && lct == NULL &&
@@ -72,8 +125,7 @@ route_list(struct api_req *req)
 		total = proj->count;
 		for (k = (size_t)offset; k < total && k < (size_t)(offset +
 		    limit); k++)
-			json_array_append_new(items,
-			    view_task_list_item(d, proj->order[k]));
+			page_add(&pg, d, proj->order[k]);
 		goto done;
 	}
 	if (name != NULL) {
@@ -104,13 +156,11 @@ route_list(struct api_req *req)
 		if (last != NULL && dt->last_status != want_status)
 			continue;
 		if (total >= (size_t)offset && total < (size_t)(offset + limit))
-			json_array_append_new(items,
-			    view_task_list_item(d, dt));
+			page_add(&pg, d, dt);
 		total++;
 	}
 done:
-	return (reply_ok(json_pack("{s:o, s:I}", "scheduled_tasks", items,
-	    "total_count", (json_int_t)total)));
+	return (page_reply(&pg, total));
 }
 
 struct reply

@@ -63,17 +63,14 @@ struct request {
 struct reply
 reply_error(int status, const char *fmt, ...)
 {
-	struct reply	r;
 	char		msg[1024];
 	va_list		ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	r.status = status;
-	r.body = json_pack("{s:s, s:s}", "error_code",
-	    proto_error_code(status), "error_msg", msg);
-	return (r);
+	return (reply_with(status, json_pack("{s:s, s:s}", "error_code",
+	    proto_error_code(status), "error_msg", msg)));
 }
 
 struct reply
@@ -85,7 +82,15 @@ reply_ok(json_t *body)
 struct reply
 reply_with(int status, json_t *body)
 {
-	struct reply	r = { status, body };
+	struct reply	r = { status, body, NULL, 0 };
+
+	return (r);
+}
+
+struct reply
+reply_text(int status, char *text, size_t len)
+{
+	struct reply	r = { status, NULL, text, len };
 
 	return (r);
 }
@@ -290,7 +295,10 @@ send_reply(struct MHD_Connection *c, struct reply *r, const char *allow)
 	char			*text = NULL;
 	size_t			 len = 0;
 
-	if (r->body != NULL) {
+	if (r->text != NULL) {
+		text = r->text;
+		len = r->len;
+	} else if (r->body != NULL) {
 		text = json_dumps(r->body, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		json_decref(r->body);
 		if (text == NULL)

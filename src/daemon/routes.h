@@ -47,7 +47,10 @@ struct api_req {
 
 struct reply {
 	int	 status;
-	json_t	*body;		/* NULL: no body (204) */
+	json_t	*body;		/* NULL: no body (204), or text */
+	char	*text;		/* JSON already serialized, with its
+				   newline (malloc'd): sent as it is */
+	size_t	 len;
 };
 
 typedef struct reply (*route_fn)(struct api_req *);
@@ -57,6 +60,7 @@ struct reply	 reply_error(int status, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct reply	 reply_ok(json_t *body);		/* 200 */
 struct reply	 reply_with(int status, json_t *body);	/* 202, 204 ... */
+struct reply	 reply_text(int status, char *text, size_t len);
 /* 1 (and a 400 in *r) when a query parameter is not in known. */
 int		 query_unknown(struct api_req *, const char *const *known,
 		    struct reply *r);

@@ -27,6 +27,7 @@
 #include "store.h"
 #include "timefmt.h"
 #include "tz.h"
+#include "views.h"
 
 static void
 usage(FILE *fp, int status)
@@ -414,6 +415,7 @@ out:
 		ev_signal_stop(d->loop, &d->sigint);
 		ev_signal_stop(d->loop, &d->sighup);
 	}
+	view_cache_free(d);
 	tasks_free(d);
 	if (plugins_up)
 		plugins_close();

@@ -27,6 +27,7 @@ struct store;
 struct api;
 struct tz_cache;
 struct execution;
+struct list_cache;
 struct project;
 
 enum last_status {
@@ -56,6 +57,7 @@ struct dtask {
 	bool		 removed;	/* gone from the set; freed at refs 0 */
 	enum last_status last_status;
 	enum approve_status approve;	/* persisted with the task */
+	uint64_t	 serial;	/* new at every definition: caches */
 	char		*approve_comments;	/* NULL: none */
 	ev_periodic	 timer;		/* armed for next */
 	int64_t		 next;		/* armed instant, s; 0: not armed */
@@ -155,6 +157,8 @@ struct due_fire {
 
 struct daemon {
 	struct ev_loop		*loop;
+	uint64_t		 serial;	/* last dtask.serial given */
+	struct list_cache	*list_cache;	/* views.c */
 	struct config		 cfg;
 	const char		*config_path;	/* -c, or NULL */
 	struct tz_cache		*zones;

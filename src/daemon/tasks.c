@@ -272,6 +272,7 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	dt->t = *t;
 	memset(t, 0, sizeof *t);
 	dt->d = d;
+	dt->serial = ++d->serial;
 	dt->create_ms = create_ms;
 	dt->update_ms = update_ms;
 	dt->last_fire = last_fire;
@@ -550,6 +551,7 @@ tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
 	task_free(&dt->t);
 	dt->t = *t;
 	memset(t, 0, sizeof *t);
+	dt->serial = ++d->serial;
 	name_link(&d->tasks, dt);
 	if (moved)
 		project_link(d, dt);

@@ -15,6 +15,11 @@ struct store_execution;
 
 json_t	*view_task(struct daemon *, const struct dtask *);
 json_t	*view_task_list_item(struct daemon *, const struct dtask *);
+/* The same as compact JSON text, from a small cache; valid until the next
+ * call. */
+const char *view_task_list_text(struct daemon *, const struct dtask *,
+	    size_t *len);
+void	 view_cache_free(struct daemon *);
 /* The O&M shape of seed 004. */
 json_t	*view_task_om(struct daemon *, const struct dtask *);
 json_t	*view_execution(const struct store_execution *, bool subtasks);
