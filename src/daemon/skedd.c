@@ -368,6 +368,7 @@ main(int argc, char **argv)
 
 	dispatch_init(d);
 	tasks_init(d);
+	d->starting = true;
 	if (tasks_load(d, &errs) != 0 ||
 	    tasks_sync_files(d, &d->cfg, &errs) != 0 ||
 	    planned_load(d, &errs) != 0) {
@@ -400,6 +401,7 @@ main(int argc, char **argv)
 	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
 	    d->tasks.count, tasks_armed(d), d->cfg.socket, d->cfg.database);
 	notify_status(d, "READY=1\n");
+	d->starting = false;
 	ev_run(d->loop, 0);
 	rc = 0;
 	log_notice("stopped");

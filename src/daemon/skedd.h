@@ -158,6 +158,8 @@ struct due_fire {
 struct daemon {
 	struct ev_loop		*loop;
 	uint64_t		 serial;	/* last dtask.serial given */
+	bool			 starting;	/* until READY=1: fires missed
+						   while down may be caught up */
 	struct list_cache	*list_cache;	/* views.c */
 	struct config		 cfg;
 	const char		*config_path;	/* -c, or NULL */

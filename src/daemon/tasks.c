@@ -682,6 +682,10 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 				abort();
 			tasks_replace(d, dt, t, src, now);
 			free(src);
+			/* edited while skedd was down: a missed fire still
+			   counts (FIRE_ONCE_NOW) */
+			if (d->starting)
+				tasks_arm(d, dt, now / 1000, true);
 			changed++;
 		} else {
 			char *src = strdup(t->file);

@@ -33,6 +33,9 @@ before=$("$SKEDCTL" list --json | jq -c '[.scheduled_tasks[] | {id, task_name}] 
 hist=$("$SKEDCTL" history keeper --json | jq -c '.items')
 stop_skedd TERM
 check "SIGTERM: exit 0" 0 "$skedd_rc"
+# edited while down (a new description): its missed fire still counts
+sed -i 's/^- task_name: catch-up$/- task_name: catch-up\n  description: edited while skedd was down/' \
+    "$TASKS/r.yaml"
 # down while the FIXED_TIME tasks were due
 while [ "$(date -u '+%Y-%m-%d %H:%M:%S')" \< "$at" ] ||
     [ "$(date -u '+%Y-%m-%d %H:%M:%S')" = "$at" ]; do
@@ -47,7 +50,9 @@ check "every task is back, same ids" "$before" \
 check "the history is back" "$hist" \
     "$("$SKEDCTL" history keeper --json | jq -c '.items')"
 wait_for 5 has_history catch-up 1
-check "FIRE_ONCE_NOW: the missed fire runs once at start" 1 \
+check "the edit was loaded" "edited while skedd was down" \
+    "$("$SKEDCTL" show catch-up --json | jq -r .description)"
+check "FIRE_ONCE_NOW: the missed fire runs once at start (edited task)" 1 \
     "$(history_done catch-up)"
 sleep 1
 check "DO_NOTHING: the missed fire is not run" 0 "$(history_done no-catch-up)"
