@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "skedctl.h"
@@ -20,13 +19,6 @@ const struct ctl_cmd ctl_plan_cmd = {
 	.usage = "[-p PROJECT] [--json] INSTANCE",
 	.summary = "list the planned executions on one target",
 	.exec = plan_exec,
-};
-
-static const struct option plan_opts[] = {
-	{ "project", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
 };
 
 static int
@@ -62,37 +54,13 @@ plan_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd = &ctl_plan_cmd;
 	const char		*params[PARAM_COUNT] = { NULL };
 	const char		*project = ctl_project;
+	const char		*operand;
 	json_t			*reply;
-	int			 ch, json = ctl_json, status = CTL_EXIT_FAIL;
+	int			 json = ctl_json, status = CTL_EXIT_FAIL;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", plan_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			project = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			ctl_usage(cmd, CTL_EXIT_OK);
-		default:
-			ctl_usage(cmd, CTL_EXIT_USAGE);
-		}
-	}
-	if (optind == argc) {
-		ctl_err(cmd, "which instance?");
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		return (CTL_EXIT_USAGE);
-	}
-	if (ctl_check_param(cmd, "--project", project) != 0 ||
-	    ctl_check_param(cmd, "INSTANCE", argv[optind]) != 0)
-		return (CTL_EXIT_USAGE);
+	operand = ctl_one_operand(cmd, argc, argv, "instance", &project, &json);
 	params[PARAM_PROJECT_ID] = project;
-	params[PARAM_INSTANCE_ID] = argv[optind];
+	params[PARAM_INSTANCE_ID] = operand;
 	if ((reply = ctl_request(cmd, ROUTE_PLANNED_LIST, params, NULL,
 	    NULL)) == NULL)
 		return (CTL_EXIT_FAIL);

@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "skedctl.h"
@@ -22,52 +21,21 @@ const struct ctl_cmd ctl_rm_cmd = {
 	.exec = rm_exec,
 };
 
-static const struct option rm_opts[] = {
-	{ "project", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static int
 rm_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_rm_cmd;
 	const char		*project = ctl_project;
+	const char		*operand;
 	json_t			*reply;
-	int			 ch, json = ctl_json;
+	int			 json = ctl_json;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", rm_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			project = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			ctl_usage(cmd, CTL_EXIT_OK);
-		default:
-			ctl_usage(cmd, CTL_EXIT_USAGE);
-		}
-	}
-	if (optind == argc) {
-		ctl_err(cmd, "which task?");
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		return (CTL_EXIT_USAGE);
-	}
-	if (ctl_check_param(cmd, "--project", project) != 0 ||
-	    ctl_check_param(cmd, "TASK", argv[optind]) != 0)
-		return (CTL_EXIT_USAGE);
+	operand = ctl_one_operand(cmd, argc, argv, "task", &project, &json);
 	if ((reply = ctl_task_request(cmd, ROUTE_TASK_DELETE, project,
-	    argv[optind], NULL, NULL, NULL, NULL)) == NULL)
+	    operand, NULL, NULL, NULL, NULL)) == NULL)
 		return (CTL_EXIT_FAIL);
 	json_decref(reply);
 	if (!json)	/* 204: nothing to print as JSON */
-		printf("deleted %s\n", argv[optind]);
+		printf("deleted %s\n", operand);
 	return (CTL_EXIT_OK);
 }

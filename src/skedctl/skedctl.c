@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <ctype.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,52 @@ ctl_usage(const struct ctl_cmd *cmd, int status)
 	if (status == 0)
 		printf("\n%s.\n", cmd->summary);
 	exit(status);
+}
+
+const char *
+ctl_one_operand(const struct ctl_cmd *cmd, int argc, char **argv,
+    const char *what, const char **project, int *json)
+{
+	static const struct option opts[] = {
+		{ "project", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char	name[32];
+	size_t	i;
+	int	ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			*project = optarg;
+			break;
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			ctl_usage(cmd, CTL_EXIT_OK);
+		default:
+			ctl_usage(cmd, CTL_EXIT_USAGE);
+		}
+	}
+	if (optind == argc) {
+		ctl_err(cmd, "which %s?", what);
+		ctl_usage(cmd, CTL_EXIT_USAGE);
+	}
+	if (optind + 1 != argc) {
+		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		exit(CTL_EXIT_USAGE);
+	}
+	for (i = 0; what[i] != '\0' && i < sizeof name - 1; i++)
+		name[i] = (char)toupper((unsigned char)what[i]);
+	name[i] = '\0';
+	if (ctl_check_param(cmd, "--project", *project) != 0 ||
+	    ctl_check_param(cmd, name, argv[optind]) != 0)
+		exit(CTL_EXIT_USAGE);
+	return (argv[optind]);
 }
 
 void

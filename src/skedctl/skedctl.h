@@ -59,6 +59,13 @@ extern int		 ctl_json;	/* --json before the command */
 
 /* The usage line; with status 0, on stdout and with the summary. */
 void	ctl_usage(const struct ctl_cmd *, int status) __attribute__((noreturn));
+/*
+ * For a command that takes -p PROJECT, --json, --help and one operand
+ * ("task", "instance"): parses them into *project and *json and returns
+ * the operand; exits with the usage (status 2) on a mistake.
+ */
+const char *ctl_one_operand(const struct ctl_cmd *, int argc, char **argv,
+	    const char *what, const char **project, int *json);
 void	ctl_err(const struct ctl_cmd *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
