@@ -480,22 +480,43 @@ listener_rearm(struct listener *l)
 	}
 }
 
+static unsigned
+connections(struct listener *l)
+{
+	const union MHD_DaemonInfo	*info;
+
+	info = MHD_get_daemon_info(l->mhd,
+	    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return (info != NULL ? info->num_connections : 0);
+}
+
+/*
+ * At max_connections libmicrohttpd takes its listening socket out of its
+ * epoll set, and puts it back only in the MHD_run after the one that
+ * freed a slot: when a run closed connections, run once more, or the
+ * socket stays out (and new clients wait) until some other event comes.
+ */
+static void
+listener_run(struct listener *l)
+{
+	unsigned	before = connections(l);
+
+	MHD_run(l->mhd);
+	if (connections(l) < before)
+		MHD_run(l->mhd);
+	listener_rearm(l);
+}
+
 static void
 io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct listener	*l = container_of(w, struct listener, io);
-
-	MHD_run(l->mhd);
-	listener_rearm(l);
+	listener_run(container_of(w, struct listener, io));
 }
 
 static void
 timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct listener	*l = container_of(w, struct listener, timer);
-
-	MHD_run(l->mhd);
-	listener_rearm(l);
+	listener_run(container_of(w, struct listener, timer));
 }
 
 static int
