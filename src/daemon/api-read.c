@@ -334,35 +334,30 @@ route_reload(struct api_req *req)
 struct reply
 route_status(struct api_req *req)
 {
-	struct daemon	*d = req->d;
-	struct dtask	*dt;
-	int64_t		 next = tasks_next_fire(d, &dt);
-	size_t		 i, enabled = 0;
-	json_t		*o;
+	struct daemon		*d = req->d;
+	struct tasks_census	 c;
+	struct subtask		*st;
+	struct dtask		*dt;
+	json_int_t		 queued = 0;
+	json_t			*o;
 
-	for (i = 0; i < d->tasks.count; i++)
-		enabled += d->tasks.order[i]->t.is_enable;
+	tasks_census(d, &c);
+	dt = c.next_task;
+	TAILQ_FOREACH(st, &d->waiting, wait)
+		queued++;
 	o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
 	    "uptime", (json_int_t)((now_ms() - d->start_ms) / 1000),
 	    "tasks", (json_int_t)d->tasks.count,
-	    "enabled", (json_int_t)enabled,
-	    "armed", (json_int_t)tasks_armed(d),
+	    "enabled", (json_int_t)c.enabled,
+	    "armed", (json_int_t)c.armed,
 	    "running", (json_int_t)d->running_subtasks,
-	    "queued", (json_int_t)0);
-	{
-		struct subtask *st;
-		json_int_t q = 0;
-
-		TAILQ_FOREACH(st, &d->waiting, wait)
-			q++;
-		json_object_set_new(o, "queued", json_integer(q));
-	}
+	    "queued", queued);
 	json_object_set_new(o, "running_executions",
 	    json_integer(d->running_executions));
-	json_object_set_new(o, "next_fire", next > 0 ?
-	    view_time_ms(next * 1000) : json_null());
+	json_object_set_new(o, "next_fire", c.next > 0 ?
+	    view_time_ms(c.next * 1000) : json_null());
 	json_object_set_new(o, "next_task_id", dt ? json_string(dt->t.id) :
 	    json_null());
 	json_object_set_new(o, "next_task_name", dt ?

@@ -326,7 +326,7 @@ api_task_create(struct api_req *req, json_t *o, const char *project_in,
 	}
 	/* tasks_add: a task that asks for approval waits for it */
 	dt = tasks_add(d, &t, now, now, 0, ST_WAITING, NULL);
-	tasks_arm(d, dt, now / 1000, false);
+	tasks_arm(d, dt, now / 1000);
 	r = reply_ok(om_view ? view_task_om(d, dt) : view_task(d, dt));
 out:
 	free(project);

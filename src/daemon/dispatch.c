@@ -733,7 +733,7 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 		log_notice("task %s (%s): missed its fire at %lld while skedd "
 		    "was down; firing once now (FIRE_ONCE_NOW)",
 		    dt->t.task_name, dt->t.id, (long long)scheduled);
-		tasks_arm(d, dt, nows, false);
+		tasks_arm(d, dt, nows);
 	} else if (now - (double)scheduled > d->cfg.misfire_threshold) {
 		/* the clock was stepped forward, or the machine slept */
 		run = dt->t.misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW;
@@ -741,10 +741,10 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 		    dt->t.task_name, dt->t.id, (long long)scheduled,
 		    now - (double)scheduled, run ? "firing once now "
 		    "(FIRE_ONCE_NOW)" : "skipped (DO_NOTHING)");
-		tasks_arm(d, dt, nows, false);
+		tasks_arm(d, dt, nows);
 	} else
 		/* from the instant that fired: a late loop loses nothing */
-		tasks_arm(d, dt, scheduled, false);
+		tasks_arm(d, dt, scheduled);
 	if (!run)
 		return;
 	if (d->ndue == d->capdue) {

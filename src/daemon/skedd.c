@@ -40,20 +40,26 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
+/* c: the tasks' census when the caller has it, else NULL. */
 static void
-notify_status(struct daemon *d, const char *state)
+notify_status(struct daemon *d, const char *state,
+    const struct tasks_census *c)
 {
-	struct dtask	*dt;
-	int64_t		 next;
-	char		 when[40] = "none";
+	struct tasks_census	 own;
+	struct dtask		*dt;
+	char			 when[40] = "none";
 
-	if (!d->notify && d->verbose == 0)
+	if (!d->notify)
 		return;
-	next = tasks_next_fire(d, &dt);
-	if (next > 0)
-		timefmt_utc(next, when, sizeof when);
+	if (c == NULL) {
+		tasks_census(d, &own);
+		c = &own;
+	}
+	if (c->next > 0)
+		timefmt_utc(c->next, when, sizeof when);
+	dt = c->next_task;
 	sd_notifyf(0, "%sSTATUS=%zu tasks, %zu armed; next fire %s%s%s%s",
-	    state, d->tasks.count, tasks_armed(d), when, dt ? " (" : "",
+	    state, d->tasks.count, c->armed, when, dt ? " (" : "",
 	    dt ? dt->t.task_name : "", dt ? ")" : "");
 }
 
@@ -163,19 +169,19 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 				continue;
 			dt->timed = task_schedule(&dt->t, d->zones, zone,
 			    &dt->sched, err, sizeof err) == 0;
-			tasks_arm(d, dt, now_ms() / 1000, false);
+			tasks_arm(d, dt, now_ms() / 1000);
 		}
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
 	host_update(d);
 	log_notice("configuration reloaded: %zu tasks", d->tasks.count);
-	notify_status(d, "READY=1\n");
+	notify_status(d, "READY=1\n", NULL);
 	return (0);
 fail:
 	log_err("reload rejected; the running configuration is kept:");
 	log_errors(errs, LOG_ERR);
-	notify_status(d, "READY=1\n");
+	notify_status(d, "READY=1\n", NULL);
 	return (-1);
 }
 
@@ -224,7 +230,7 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	sd_notify(0, "STOPPING=1");
 	log_notice("shutting down (signal %d)", w->signum);
 	for (i = 0; i < d->tasks.count; i++)
-		tasks_arm(d, d->tasks.order[i], 0, false);	/* disarms */
+		tasks_arm(d, d->tasks.order[i], 0);	/* disarms */
 	dispatch_stop(d);	/* running subtasks may finish */
 	if (d->running_executions == 0) {
 		ev_break(loop, EVBREAK_ALL);
@@ -276,6 +282,7 @@ main(int argc, char **argv)
 	static struct daemon	 daemon;
 	struct daemon		*d = &daemon;
 	struct errlist		 errs = ERRLIST_INIT;
+	struct tasks_census	 census;
 	const char		*cause = "";
 	uint64_t		 wd_usec;
 	int			 ch, foreground = 0, check = 0, nfds, rc = 1;
@@ -398,9 +405,10 @@ main(int argc, char **argv)
 		ev_timer_again(d->loop, &d->watchdog);
 	}
 
+	tasks_census(d, &census);
 	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
-	    d->tasks.count, tasks_armed(d), d->cfg.socket, d->cfg.database);
-	notify_status(d, "READY=1\n");
+	    d->tasks.count, census.armed, d->cfg.socket, d->cfg.database);
+	notify_status(d, "READY=1\n", &census);
 	d->starting = false;
 	ev_run(d->loop, 0);
 	rc = 0;

@@ -216,13 +216,17 @@ void		 tasks_replace(struct daemon *, struct dtask *, struct task *,
 /* A project's tasks, or NULL when it never had one. */
 struct project	*tasks_project(struct daemon *, const char *name);
 void		 tasks_release(struct dtask *);	/* drop an execution's ref */
-void		 tasks_arm(struct daemon *, struct dtask *, int64_t now,
-		    bool starting);
+void		 tasks_arm(struct daemon *, struct dtask *, int64_t now);
 int		 tasks_load(struct daemon *, struct errlist *);
 int		 tasks_sync_files(struct daemon *, struct config *,
 		    struct errlist *);
-int64_t		 tasks_next_fire(struct daemon *, struct dtask **);
-size_t		 tasks_armed(struct daemon *);
+struct tasks_census {
+	size_t		 enabled;
+	size_t		 armed;
+	int64_t		 next;		/* the soonest armed instant; 0: none */
+	struct dtask	*next_task;
+};
+void		 tasks_census(struct daemon *, struct tasks_census *);
 int64_t		 now_ms(void);
 
 /* dispatch.c: executions */

@@ -225,12 +225,12 @@ fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 }
 
 /*
- * Arm a task for its next instant after now.  When starting (the daemon
- * was down, or the task was just loaded), a fire missed since the last one
- * is caught up once, now, if the task says FIRE_ONCE_NOW.
+ * Arm a task for its next instant after now.  While skedd starts (it was
+ * down: tasks loaded, task files edited meanwhile), a fire missed since
+ * the last one is caught up once, now, if the task says FIRE_ONCE_NOW.
  */
 void
-tasks_arm(struct daemon *d, struct dtask *dt, int64_t now, bool starting)
+tasks_arm(struct daemon *d, struct dtask *dt, int64_t now)
 {
 	int64_t	next, from;
 
@@ -239,7 +239,8 @@ tasks_arm(struct daemon *d, struct dtask *dt, int64_t now, bool starting)
 	dt->next = 0;
 	if (!dt->timed || !dt->t.is_enable || dt->removed || d->stopping)
 		return;
-	if (starting && dt->t.misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
+	if (d->starting &&
+	    dt->t.misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
 		from = dt->last_fire > 0 ? dt->last_fire : dt->create_ms / 1000;
 		if (sched_next(&dt->sched, from, &next) == 0 && next <= now &&
 		    next > 0) {
@@ -372,33 +373,26 @@ tasks_free(struct daemon *d)
 	memset(&d->tasks, 0, sizeof d->tasks);
 }
 
-int64_t
-tasks_next_fire(struct daemon *d, struct dtask **which)
+/*
+ * The numbers of STATUS= and the status route, in one walk over the tasks
+ * (at start, reload and on request; never on the fire path).
+ */
+void
+tasks_census(struct daemon *d, struct tasks_census *c)
 {
-	int64_t	best = 0;
-	size_t	i;
+	struct dtask	*dt;
+	size_t		 i;
 
-	/* for STATUS=: a scan, done at start, reload and on request */
-	*which = NULL;
+	memset(c, 0, sizeof *c);
 	for (i = 0; i < d->tasks.count; i++) {
-		struct dtask *dt = d->tasks.order[i];
-
-		if (dt->next > 0 && (best == 0 || dt->next < best)) {
-			best = dt->next;
-			*which = dt;
+		dt = d->tasks.order[i];
+		c->enabled += dt->t.is_enable;
+		c->armed += ev_is_active(&dt->timer) != 0;
+		if (dt->next > 0 && (c->next == 0 || dt->next < c->next)) {
+			c->next = dt->next;
+			c->next_task = dt;
 		}
 	}
-	return (best);
-}
-
-size_t
-tasks_armed(struct daemon *d)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < d->tasks.count; i++)
-		n += ev_is_active(&d->tasks.order[i]->timer) != 0;
-	return (n);
 }
 
 void
@@ -439,7 +433,7 @@ load_one(void *arg, struct task *t, const struct store_task_meta *m)
 	    m->source);
 	free(t);
 	tasks_set_approve(dt, m->approve_status, m->approve_comments);
-	tasks_arm(lc->d, dt, lc->now, true);
+	tasks_arm(lc->d, dt, lc->now);
 	lc->count++;
 	return (0);
 }
@@ -580,7 +574,7 @@ tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
 		log_err("task %s (%s): %s; not armed", dt->t.id,
 		    dt->t.task_name, err);
 	dt->timed = rc == 0;
-	tasks_arm(d, dt, now / 1000, false);
+	tasks_arm(d, dt, now / 1000);
 }
 
 static bool
@@ -682,10 +676,6 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 				abort();
 			tasks_replace(d, dt, t, src, now);
 			free(src);
-			/* edited while skedd was down: a missed fire still
-			   counts (FIRE_ONCE_NOW) */
-			if (d->starting)
-				tasks_arm(d, dt, now / 1000, true);
 			changed++;
 		} else {
 			char *src = strdup(t->file);
@@ -694,7 +684,7 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 				abort();
 			dt = tasks_add(d, t, now, now, 0, ST_WAITING, src);
 			free(src);
-			tasks_arm(d, dt, now / 1000, false);
+			tasks_arm(d, dt, now / 1000);
 			added++;
 		}
 	}
