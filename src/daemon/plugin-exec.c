@@ -6,8 +6,6 @@
  */
 #include <config.h>	/* <>: src/daemon/config.h is the daemon's config */
 
-#include <sys/queue.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,18 +19,6 @@
 
 #define EXEC_TIMEOUT_DEFAULT	3600.
 
-struct exec_state {
-	const struct sked_host	*host;
-	LIST_HEAD(, exec_run)	 runs;
-};
-
-struct exec_run {
-	LIST_ENTRY(exec_run)	 entry;
-	struct exec_state	*st;
-	struct sked_job		*job;
-	struct proc		*proc;
-};
-
 /* What input_param asks for; the strings point into the parsed JSON. */
 struct exec_params {
 	json_t			*root;
@@ -44,26 +30,6 @@ struct exec_params {
 };
 
 static const char *const exec_actions[] = { "EXECUTE_SCRIPT", NULL };
-
-static const char *
-nonnull(const char *s)
-{
-	return (s != NULL ? s : "");
-}
-
-void
-builtin_job_env(struct proc_strv *env, const struct sked_job *job)
-{
-	proc_strv_addf(env, "SKED_TARGET_TYPE=%s", nonnull(job->target_type));
-	proc_strv_addf(env, "SKED_TARGET_ID=%s", nonnull(job->target_id));
-	proc_strv_addf(env, "SKED_TASK_ID=%s", nonnull(job->task_id));
-	proc_strv_addf(env, "SKED_TASK_NAME=%s", nonnull(job->task_name));
-	proc_strv_addf(env, "SKED_EXECUTION_ID=%s",
-	    nonnull(job->execution_id));
-	proc_strv_addf(env, "SKED_PROJECT_ID=%s", nonnull(job->project_id));
-	proc_strv_addf(env, "SKED_INPUT_PARAM=%s",
-	    job->input_param != NULL ? job->input_param : "{}");
-}
 
 /* jansson refuses "\u0000" (no JSON_ALLOW_NUL): the strings are C strings. */
 static int
@@ -227,94 +193,38 @@ parse_params(const struct sked_job *job, struct exec_params *pp, char *why,
 static void
 exec_done(void *arg, const struct proc_result *r)
 {
-	struct exec_run		*run = arg;
-	struct sked_job		*job = run->job;
-	const struct sked_host	*host = run->st->host;
-	struct sked_result	 res;
-	char			 why[300];
+	struct sked_result	res;
+	char			why[300];
 
-	LIST_REMOVE(run, entry);
-	free(run);
-	job->plugin_data = NULL;
-	res.reason = proc_reason(r, why, sizeof why);
-	res.status = res.reason == NULL ? SKED_SUCCESS : SKED_FAIL;
-	res.exit_code = proc_exit_code(r);
-	res.output_tail = r->output;
-	host->complete(job, &res);
+	builtin_result(&res, r, why, sizeof why);
+	builtin_finish(arg, &res);
 }
 
 static void
 exec_start(void *state, struct sked_job *job)
 {
-	struct exec_state	*st = state;
-	struct exec_run		*run;
+	const struct sked_host	*host = ((struct builtin_state *)state)->host;
+	struct builtin_run	*run;
 	struct exec_params	 pp;
 	struct proc_spec	 spec;
-	struct sked_result	 res;
 	char			 why[300];
 
 	if (parse_params(job, &pp, why, sizeof why) == -1) {
 		params_free(&pp);
-		memset(&res, 0, sizeof res);
-		res.status = SKED_FAIL;
-		res.exit_code = -1;
-		res.reason = why;
-		st->host->complete(job, &res);
+		builtin_fail(state, job, why);
 		return;
 	}
-	if ((run = calloc(1, sizeof *run)) == NULL)
-		abort();
-	run->st = st;
-	run->job = job;
-	job->plugin_data = run;
-	LIST_INSERT_HEAD(&st->runs, run, entry);
-
+	run = builtin_run_new(state, job, sizeof *run);
 	memset(&spec, 0, sizeof spec);
 	spec.argv = (const char *const *)pp.argv.v;
 	spec.env = (const char *const *)pp.env.v;
 	spec.cwd = pp.cwd;
 	spec.user = pp.user;
 	spec.timeout = pp.timeout;
-	spec.kill_grace = st->host->kill_grace;
-	spec.output_limit = st->host->output_limit;
-	run->proc = proc_spawn(st->host->loop, &spec, exec_done, run);
+	spec.kill_grace = host->kill_grace;
+	spec.output_limit = host->output_limit;
+	run->proc = proc_spawn(host->loop, &spec, exec_done, run);
 	params_free(&pp);
-}
-
-static void
-exec_cancel(void *state, struct sked_job *job, int hard)
-{
-	struct exec_run	*run = job->plugin_data;
-
-	if (run != NULL)
-		proc_kill(run->proc, hard);
-}
-
-static int
-exec_init(const struct sked_host *host, void **state)
-{
-	struct exec_state	*st;
-
-	if ((st = calloc(1, sizeof *st)) == NULL)
-		return (-1);
-	st->host = host;
-	LIST_INIT(&st->runs);
-	*state = st;
-	return (0);
-}
-
-static void
-exec_fini(void *state)
-{
-	struct exec_state	*st = state;
-	struct exec_run		*run;
-
-	while ((run = LIST_FIRST(&st->runs)) != NULL) {
-		LIST_REMOVE(run, entry);
-		proc_abandon(run->proc);
-		free(run);
-	}
-	free(st);
 }
 
 const struct sked_plugin sked_builtin_exec = {
@@ -322,8 +232,8 @@ const struct sked_plugin sked_builtin_exec = {
 	.name = "exec",
 	.actions = exec_actions,
 	.target_types = NULL,
-	.init = exec_init,
+	.init = builtin_init,
 	.start = exec_start,
-	.cancel = exec_cancel,
-	.fini = exec_fini,
+	.cancel = builtin_cancel,
+	.fini = builtin_fini,
 };

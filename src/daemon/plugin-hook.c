@@ -7,7 +7,6 @@
  */
 #include <config.h>	/* <>: src/daemon/config.h is the daemon's config */
 
-#include <sys/queue.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -29,17 +28,8 @@
 #define HOOKS_DIR_DEFAULT	"/etc/sked/hooks.d"
 #define HOOK_TIMEOUT_DEFAULT	3600.
 
-struct hook_state {
-	const struct sked_host	*host;
-	LIST_HEAD(, hook_run)	 runs;
-};
-
 struct hook_run {
-	LIST_ENTRY(hook_run)	 entry;
-	struct hook_state	*st;
-	struct sked_job		*job;
-	struct proc		*proc;
-	char			*path;
+	struct builtin_run	 b;	/* first: b.path is the hook */
 	double			 timeout;
 	int			 forced;	/* this run has SKED_FORCE=1 */
 };
@@ -121,12 +111,12 @@ hook_check(const char *path, char *why, size_t len)
 static void
 hook_spawn(struct hook_run *run)
 {
-	const struct sked_host	*host = run->st->host;
-	struct sked_job		*job = run->job;
+	const struct sked_host	*host = run->b.st->host;
+	struct sked_job		*job = run->b.job;
 	struct proc_strv	 argv = { NULL, 0, 0 }, env = { NULL, 0, 0 };
 	struct proc_spec	 spec;
 
-	proc_strv_add(&argv, run->path);
+	proc_strv_add(&argv, run->b.path);
 	proc_strv_add(&argv, job->action);
 	proc_strv_add(&argv, job->target_id != NULL ? job->target_id : "");
 	builtin_job_env(&env, job);
@@ -139,34 +129,21 @@ hook_spawn(struct hook_run *run)
 	spec.timeout = run->timeout;
 	spec.kill_grace = host->kill_grace;
 	spec.output_limit = host->output_limit;
-	run->proc = proc_spawn(host->loop, &spec, hook_done, run);
+	run->b.proc = proc_spawn(host->loop, &spec, hook_done, run);
 	proc_strv_free(&argv);
 	proc_strv_free(&env);
-}
-
-static void
-hook_free(struct hook_run *run)
-{
-	LIST_REMOVE(run, entry);
-	free(run->path);
-	free(run);
 }
 
 static void
 hook_done(void *arg, const struct proc_result *r)
 {
 	struct hook_run		*run = arg;
-	struct sked_job		*job = run->job;
-	const struct sked_host	*host = run->st->host;
 	struct sked_result	 res;
 	char			 why[300];
 
-	res.reason = proc_reason(r, why, sizeof why);
-	res.status = res.reason == NULL ? SKED_SUCCESS : SKED_FAIL;
-	res.exit_code = proc_exit_code(r);
-	res.output_tail = r->output;
+	builtin_result(&res, r, why, sizeof why);
 	if (res.exit_code == EX_TEMPFAIL && !r->cancelled) {
-		if (!job->force) {
+		if (!run->b.job->force) {
 			res.status = SKED_SKIP;
 			res.reason = "target busy (hook exit 75)";
 		} else if (!run->forced) {
@@ -177,17 +154,14 @@ hook_done(void *arg, const struct proc_result *r)
 			res.reason = "exit status 75 (target busy even with "
 			    "SKED_FORCE=1)";
 	}
-	hook_free(run);
-	job->plugin_data = NULL;
-	host->complete(job, &res);
+	builtin_finish(&run->b, &res);
 }
 
 static void
 hook_start(void *state, struct sked_job *job)
 {
-	struct hook_state	*st = state;
+	const struct sked_host	*host = ((struct builtin_state *)state)->host;
 	struct hook_run		*run;
-	struct sked_result	 res;
 	const char		*dir;
 	char			*path = NULL;
 	char			 why[PATH_MAX + 100];
@@ -201,66 +175,21 @@ hook_start(void *state, struct sked_job *job)
 	}
 	if (hook_timeout(job->input_param, &timeout, why, sizeof why) == -1)
 		goto fail;
-	dir = st->host->hooks_dir != NULL ? st->host->hooks_dir :
-	    HOOKS_DIR_DEFAULT;
+	dir = host->hooks_dir != NULL ? host->hooks_dir : HOOKS_DIR_DEFAULT;
 	if (asprintf(&path, "%s/%s", dir, job->target_type) == -1)
 		abort();
 	if (hook_check(path, why, sizeof why) == -1)
 		goto fail;
 
-	if ((run = calloc(1, sizeof *run)) == NULL)
-		abort();
-	run->st = st;
-	run->job = job;
-	run->path = path;
+	run = (struct hook_run *)builtin_run_new(state, job, sizeof *run);
+	run->b.path = path;
 	run->timeout = timeout;
-	job->plugin_data = run;
-	LIST_INSERT_HEAD(&st->runs, run, entry);
 	hook_spawn(run);
 	return;
 
 fail:
 	free(path);
-	memset(&res, 0, sizeof res);
-	res.status = SKED_FAIL;
-	res.exit_code = -1;
-	res.reason = why;
-	st->host->complete(job, &res);
-}
-
-static void
-hook_cancel(void *state, struct sked_job *job, int hard)
-{
-	struct hook_run	*run = job->plugin_data;
-
-	if (run != NULL)
-		proc_kill(run->proc, hard);
-}
-
-static int
-hook_init(const struct sked_host *host, void **state)
-{
-	struct hook_state	*st;
-
-	if ((st = calloc(1, sizeof *st)) == NULL)
-		return (-1);
-	st->host = host;
-	LIST_INIT(&st->runs);
-	*state = st;
-	return (0);
-}
-
-static void
-hook_fini(void *state)
-{
-	struct hook_state	*st = state;
-	struct hook_run		*run;
-
-	while ((run = LIST_FIRST(&st->runs)) != NULL) {
-		proc_abandon(run->proc);
-		hook_free(run);
-	}
-	free(st);
+	builtin_fail(state, job, why);
 }
 
 const struct sked_plugin sked_builtin_hook = {
@@ -268,8 +197,8 @@ const struct sked_plugin sked_builtin_hook = {
 	.name = "hook",
 	.actions = NULL,
 	.target_types = NULL,
-	.init = hook_init,
+	.init = builtin_init,
 	.start = hook_start,
-	.cancel = hook_cancel,
-	.fini = hook_fini,
+	.cancel = builtin_cancel,
+	.fini = builtin_fini,
 };

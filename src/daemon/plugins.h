@@ -10,6 +10,8 @@
 #ifndef SKED_PLUGINS_H
 #define SKED_PLUGINS_H
 
+#include <sys/queue.h>
+
 #include <stddef.h>
 
 #include <sked/plugin.h>
@@ -52,7 +54,40 @@ size_t		 plugins_running(void);
 extern const struct sked_plugin sked_builtin_exec;
 extern const struct sked_plugin sked_builtin_hook;
 
-/* plugin-exec.c, shared with plugin-hook.c: the job's SKED_* variables. */
+/*
+ * plugin-builtin.c: what the exec and hook plugins share.  A run is the
+ * job's plugin_data; a plugin's own run struct starts with it.
+ */
+struct builtin_run {
+	LIST_ENTRY(builtin_run)	 entry;
+	struct builtin_state	*st;
+	struct sked_job		*job;
+	struct proc		*proc;
+	char			*path;	/* what runs, when kept; freed with it */
+};
+
+struct builtin_state {
+	const struct sked_host	*host;
+	LIST_HEAD(, builtin_run) runs;
+};
+
+struct proc_result;
+
+/* The job's SKED_* variables. */
 void		 builtin_job_env(struct proc_strv *, const struct sked_job *);
+/* The init, cancel and fini of struct sked_plugin. */
+int		 builtin_init(const struct sked_host *, void **state);
+void		 builtin_cancel(void *state, struct sked_job *, int hard);
+void		 builtin_fini(void *state);
+/* A run of size bytes (the plugin's run struct) for the job. */
+struct builtin_run *builtin_run_new(void *state, struct sked_job *,
+		    size_t size);
+/* A finished process as a result: success, or the reason in why. */
+void		 builtin_result(struct sked_result *,
+		    const struct proc_result *, char *why, size_t len);
+/* The job ends with res; its run is freed. */
+void		 builtin_finish(struct builtin_run *, const struct sked_result *);
+/* The job fails before anything runs. */
+void		 builtin_fail(void *state, struct sked_job *, const char *why);
 
 #endif
