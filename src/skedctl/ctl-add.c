@@ -27,13 +27,6 @@ const struct ctl_cmd ctl_add_cmd = {
 	.exec = add_exec,
 };
 
-static const struct option add_opts[] = {
-	{ "project", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	CTL_FIELD_OPTIONS,
-	{ NULL, 0, NULL, 0 },
-};
 
 /* The first character that is not white space, or '\0'. */
 static int
@@ -153,8 +146,10 @@ input_param(json_t *fields)
 	return (p);
 }
 
-int
-ctl_field_opt(const struct ctl_cmd *cmd, int ch, const char *arg,
+/* 1 when ch is a field flag (applied to fields), 0 when it is not, -1
+ * after an error. */
+static int
+field_opt(const struct ctl_cmd *cmd, int ch, const char *arg,
     json_t *fields)
 {
 	json_error_t	 jerr;
@@ -281,6 +276,47 @@ add_check(const struct ctl_cmd *cmd, const char *name, const json_t *body)
 	return (rc);
 }
 
+int
+ctl_field_args(const struct ctl_cmd *cmd, int argc, char **argv,
+    const char **project, int *json, int *dry, json_t *fields)
+{
+	static const struct option opts[] = {
+		{ "project", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		CTL_FIELD_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	int	ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			*project = optarg;
+			break;
+		case 'j':
+			*json = 1;
+			break;
+		case 'h':
+			json_decref(fields);
+			ctl_usage(cmd, CTL_EXIT_OK);
+		case CTL_OPT_DRY_RUN:
+			*dry = 1;
+			break;
+		default:
+			if ((rc = field_opt(cmd, ch, optarg, fields)) < 0)
+				return (-1);
+			if (rc == 0) {
+				json_decref(fields);
+				ctl_usage(cmd, CTL_EXIT_USAGE);
+			}
+			break;
+		}
+	}
+	return (0);
+}
+
 static int
 add_exec(int argc, char **argv)
 {
@@ -290,38 +326,16 @@ add_exec(int argc, char **argv)
 	struct task_set		 set = { NULL, 0 };
 	struct errlist		 errs = ERRLIST_INIT;
 	json_t			*fields, *body = NULL, *task;
-	int			 ch, rc, json = ctl_json, dry = 0;
+	int			 json = ctl_json, dry = 0;
 	int			 status = CTL_EXIT_USAGE;
 
 	if ((fields = json_object()) == NULL) {
 		ctl_err(cmd, "out of memory");
 		return (CTL_EXIT_FAIL);
 	}
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", add_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			project = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			json_decref(fields);
-			ctl_usage(cmd, CTL_EXIT_OK);
-		case CTL_OPT_DRY_RUN:
-			dry = 1;
-			break;
-		default:
-			if ((rc = ctl_field_opt(cmd, ch, optarg, fields)) < 0)
-				goto out;
-			if (rc == 0) {
-				json_decref(fields);
-				ctl_usage(cmd, CTL_EXIT_USAGE);
-			}
-			break;
-		}
-	}
+	if (ctl_field_args(cmd, argc, argv, &project, &json, &dry,
+	    fields) != 0)
+		goto out;
 	if (optind + 1 < argc) {
 		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
 		goto out;

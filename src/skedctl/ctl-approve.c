@@ -54,7 +54,7 @@ int
 ctl_approve(const struct ctl_cmd *cmd, int argc, char **argv,
     const char *verdict)
 {
-	const char	*project = ctl_project, *comment = NULL;
+	const char	*project = ctl_project, *comment = NULL, *operand;
 	json_t		*body, *reply;
 	int		 ch, json = ctl_json, status = CTL_EXIT_OK;
 
@@ -77,17 +77,7 @@ ctl_approve(const struct ctl_cmd *cmd, int argc, char **argv,
 			ctl_usage(cmd, CTL_EXIT_USAGE);
 		}
 	}
-	if (optind == argc) {
-		ctl_err(cmd, "which task?");
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		return (CTL_EXIT_USAGE);
-	}
-	if (ctl_check_param(cmd, "--project", project) != 0 ||
-	    ctl_check_param(cmd, "TASK", argv[optind]) != 0)
-		return (CTL_EXIT_USAGE);
+	operand = ctl_operand(cmd, argc, argv, "task", project);
 	if ((body = json_pack("{s:s}", "approve_status", verdict)) == NULL ||
 	    (comment != NULL && json_object_set_new(body, "approve_comments",
 	    json_string(comment)) != 0)) {
@@ -95,7 +85,7 @@ ctl_approve(const struct ctl_cmd *cmd, int argc, char **argv,
 		ctl_err(cmd, "out of memory");
 		return (CTL_EXIT_FAIL);
 	}
-	reply = ctl_task_request(cmd, ROUTE_OM_APPROVE, project, argv[optind],
+	reply = ctl_task_request(cmd, ROUTE_OM_APPROVE, project, operand,
 	    NULL, NULL, body, NULL);
 	json_decref(body);
 	if (reply == NULL)

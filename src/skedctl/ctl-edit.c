@@ -25,13 +25,6 @@ const struct ctl_cmd ctl_edit_cmd = {
 	.exec = edit_exec,
 };
 
-static const struct option edit_opts[] = {
-	{ "project", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	CTL_FIELD_OPTIONS,
-	{ NULL, 0, NULL, 0 },
-};
 
 int
 ctl_patch_task(const struct ctl_cmd *cmd, const char *project,
@@ -67,38 +60,16 @@ edit_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd = &ctl_edit_cmd;
 	const char		*project = ctl_project;
 	json_t			*fields, *body = NULL;
-	int			 ch, rc, json = ctl_json, dry = 0;
+	int			 json = ctl_json, dry = 0;
 	int			 status = CTL_EXIT_USAGE;
 
 	if ((fields = json_object()) == NULL) {
 		ctl_err(cmd, "out of memory");
 		return (CTL_EXIT_FAIL);
 	}
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", edit_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			project = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			json_decref(fields);
-			ctl_usage(cmd, CTL_EXIT_OK);
-		case CTL_OPT_DRY_RUN:
-			dry = 1;
-			break;
-		default:
-			if ((rc = ctl_field_opt(cmd, ch, optarg, fields)) < 0)
-				goto out;
-			if (rc == 0) {
-				json_decref(fields);
-				ctl_usage(cmd, CTL_EXIT_USAGE);
-			}
-			break;
-		}
-	}
+	if (ctl_field_args(cmd, argc, argv, &project, &json, &dry,
+	    fields) != 0)
+		goto out;
 	if (optind == argc) {
 		ctl_err(cmd, "which task?");
 		json_decref(fields);

@@ -29,7 +29,7 @@ enable_exec(int argc, char **argv)
 	json_t			*body;
 	int			 json = ctl_json, status;
 
-	operand = ctl_one_operand(cmd, argc, argv, "task", &project, &json);
+	operand = ctl_simple_args(cmd, argc, argv, "task", &project, &json);
 	if ((body = json_pack("{s:b}", "is_enable", 1)) == NULL) {
 		ctl_err(cmd, "out of memory");
 		return (CTL_EXIT_FAIL);

@@ -58,7 +58,7 @@ plan_exec(int argc, char **argv)
 	json_t			*reply;
 	int			 json = ctl_json, status = CTL_EXIT_FAIL;
 
-	operand = ctl_one_operand(cmd, argc, argv, "instance", &project, &json);
+	operand = ctl_simple_args(cmd, argc, argv, "instance", &project, &json);
 	params[PARAM_PROJECT_ID] = project;
 	params[PARAM_INSTANCE_ID] = operand;
 	if ((reply = ctl_request(cmd, ROUTE_PLANNED_LIST, params, NULL,

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 
 #include "skedctl.h"
@@ -21,11 +20,6 @@ const struct ctl_cmd ctl_reload_cmd = {
 	.exec = reload_exec,
 };
 
-static const struct option reload_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static int
 reload_exec(int argc, char **argv)
@@ -34,24 +28,9 @@ reload_exec(int argc, char **argv)
 	const char		*params[PARAM_COUNT] = { NULL };
 	const json_t		*tasks, *files;
 	json_t			*reply;
-	int			 ch, json = ctl_json, status = CTL_EXIT_OK;
+	int			 json = ctl_json, status = CTL_EXIT_OK;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", reload_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			ctl_usage(cmd, CTL_EXIT_OK);
-		default:
-			ctl_usage(cmd, CTL_EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
-		return (CTL_EXIT_USAGE);
-	}
+	(void)ctl_simple_args(cmd, argc, argv, NULL, NULL, &json);
 
 	if ((reply = ctl_request(cmd, ROUTE_RELOAD, params, NULL, NULL)) ==
 	    NULL)

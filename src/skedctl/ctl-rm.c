@@ -30,7 +30,7 @@ rm_exec(int argc, char **argv)
 	json_t			*reply;
 	int			 json = ctl_json;
 
-	operand = ctl_one_operand(cmd, argc, argv, "task", &project, &json);
+	operand = ctl_simple_args(cmd, argc, argv, "task", &project, &json);
 	if ((reply = ctl_task_request(cmd, ROUTE_TASK_DELETE, project,
 	    operand, NULL, NULL, NULL, NULL)) == NULL)
 		return (CTL_EXIT_FAIL);

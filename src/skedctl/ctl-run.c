@@ -106,7 +106,7 @@ static int
 run_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_run_cmd;
-	const char		*project = ctl_project, *st;
+	const char		*project = ctl_project, *st, *operand;
 	struct ctl_query	 q = CTL_QUERY_INIT;
 	json_t			*e, *items;
 	char			 task[PROTO_PARAM_MAX];
@@ -133,21 +133,11 @@ run_exec(int argc, char **argv)
 			ctl_usage(cmd, CTL_EXIT_USAGE);
 		}
 	}
-	if (optind == argc) {
-		ctl_err(cmd, "which task?");
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		return (CTL_EXIT_USAGE);
-	}
-	if (ctl_check_param(cmd, "--project", project) != 0 ||
-	    ctl_check_param(cmd, "TASK", argv[optind]) != 0)
-		return (CTL_EXIT_USAGE);
+	operand = ctl_operand(cmd, argc, argv, "task", project);
 
 	if (force)
 		ctl_query_add(&q, "force", "true");
-	e = ctl_task_request(cmd, ROUTE_TASK_EXECUTE, project, argv[optind],
+	e = ctl_task_request(cmd, ROUTE_TASK_EXECUTE, project, operand,
 	    NULL, &q, NULL, task);
 	ctl_query_free(&q);
 	if (e == NULL)

@@ -7,7 +7,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +22,6 @@ const struct ctl_cmd ctl_show_cmd = {
 	.exec = show_exec,
 };
 
-static const struct option show_opts[] = {
-	{ "project", required_argument, NULL, 'p' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* The fields of SPEC section 2, in its order; others follow. */
 static const char *const show_fields[] = {
@@ -95,39 +88,14 @@ static int
 show_exec(int argc, char **argv)
 {
 	const struct ctl_cmd	*cmd = &ctl_show_cmd;
-	const char		*project = ctl_project;
+	const char		*project = ctl_project, *operand;
 	json_t			*task;
-	int			 ch, json = ctl_json, status = CTL_EXIT_FAIL;
+	int			 json = ctl_json, status = CTL_EXIT_FAIL;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", show_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			project = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			ctl_usage(cmd, CTL_EXIT_OK);
-		default:
-			ctl_usage(cmd, CTL_EXIT_USAGE);
-		}
-	}
-	if (optind == argc) {
-		ctl_err(cmd, "which task?");
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
-		return (CTL_EXIT_USAGE);
-	}
-	if (ctl_check_param(cmd, "--project", project) != 0 ||
-	    ctl_check_param(cmd, "TASK", argv[optind]) != 0)
-		return (CTL_EXIT_USAGE);
+	operand = ctl_simple_args(cmd, argc, argv, "task", &project, &json);
 
 	if ((task = ctl_task_request(cmd, ROUTE_TASK_SHOW, project,
-	    argv[optind], NULL, NULL, NULL, NULL)) == NULL)
+	    operand, NULL, NULL, NULL, NULL)) == NULL)
 		return (CTL_EXIT_FAIL);
 	if (ctl_show_task(task, json) != 0)
 		ctl_err(cmd, "out of memory");

@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,11 +19,6 @@ const struct ctl_cmd ctl_status_cmd = {
 	.exec = status_exec,
 };
 
-static const struct option status_opts[] = {
-	{ "json", no_argument, NULL, 'j' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 static const char *const status_fields[] = {
 	"version", "pid", "uptime", "tasks", "enabled", "armed", "running",
@@ -80,24 +74,9 @@ status_exec(int argc, char **argv)
 	const struct ctl_cmd	*cmd = &ctl_status_cmd;
 	const char		*params[PARAM_COUNT] = { NULL };
 	json_t			*reply;
-	int			 ch, json = ctl_json, status = CTL_EXIT_OK;
+	int			 json = ctl_json, status = CTL_EXIT_OK;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", status_opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			ctl_usage(cmd, CTL_EXIT_OK);
-		default:
-			ctl_usage(cmd, CTL_EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
-		return (CTL_EXIT_USAGE);
-	}
+	(void)ctl_simple_args(cmd, argc, argv, NULL, NULL, &json);
 
 	if ((reply = ctl_request(cmd, ROUTE_STATUS, params, NULL, NULL)) ==
 	    NULL)

@@ -75,21 +75,47 @@ ctl_usage(const struct ctl_cmd *cmd, int status)
 }
 
 const char *
-ctl_one_operand(const struct ctl_cmd *cmd, int argc, char **argv,
+ctl_operand(const struct ctl_cmd *cmd, int argc, char **argv,
+    const char *what, const char *project)
+{
+	char	name[32];
+	size_t	i;
+
+	if (optind == argc) {
+		ctl_err(cmd, "which %s?", what);
+		ctl_usage(cmd, CTL_EXIT_USAGE);
+	}
+	if (optind + 1 != argc) {
+		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
+		exit(CTL_EXIT_USAGE);
+	}
+	for (i = 0; what[i] != '\0' && i < sizeof name - 1; i++)
+		name[i] = (char)toupper((unsigned char)what[i]);
+	name[i] = '\0';
+	if (ctl_check_param(cmd, "--project", project) != 0 ||
+	    ctl_check_param(cmd, name, argv[optind]) != 0)
+		exit(CTL_EXIT_USAGE);
+	return (argv[optind]);
+}
+
+const char *
+ctl_simple_args(const struct ctl_cmd *cmd, int argc, char **argv,
     const char *what, const char **project, int *json)
 {
-	static const struct option opts[] = {
+	static const struct option with_project[] = {
 		{ "project", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char	name[32];
-	size_t	i;
-	int	ch;
+	const struct option	*opts = with_project;
+	int			 ch;
 
+	if (project == NULL)
+		opts++;		/* the daemon's commands: no project */
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, project != NULL ? "p:h" : "h",
+	    opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p':
 			*project = optarg;
@@ -103,21 +129,13 @@ ctl_one_operand(const struct ctl_cmd *cmd, int argc, char **argv,
 			ctl_usage(cmd, CTL_EXIT_USAGE);
 		}
 	}
-	if (optind == argc) {
-		ctl_err(cmd, "which %s?", what);
-		ctl_usage(cmd, CTL_EXIT_USAGE);
-	}
-	if (optind + 1 != argc) {
-		ctl_err(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (what != NULL)
+		return (ctl_operand(cmd, argc, argv, what, *project));
+	if (optind != argc) {
+		ctl_err(cmd, "unexpected argument '%s'", argv[optind]);
 		exit(CTL_EXIT_USAGE);
 	}
-	for (i = 0; what[i] != '\0' && i < sizeof name - 1; i++)
-		name[i] = (char)toupper((unsigned char)what[i]);
-	name[i] = '\0';
-	if (ctl_check_param(cmd, "--project", *project) != 0 ||
-	    ctl_check_param(cmd, name, argv[optind]) != 0)
-		exit(CTL_EXIT_USAGE);
-	return (argv[optind]);
+	return (NULL);
 }
 
 void

@@ -60,12 +60,19 @@ extern int		 ctl_json;	/* --json before the command */
 /* The usage line; with status 0, on stdout and with the summary. */
 void	ctl_usage(const struct ctl_cmd *, int status) __attribute__((noreturn));
 /*
- * For a command that takes -p PROJECT, --json, --help and one operand
- * ("task", "instance"): parses them into *project and *json and returns
- * the operand; exits with the usage (status 2) on a mistake.
+ * For a command whose options are only -p PROJECT (none when project is
+ * NULL), --json and --help: parses them into *project and *json, then
+ * returns its one operand ("task", "instance"), or checks there is none
+ * when what is NULL.  Exits with the usage (status 2) on a mistake.
  */
-const char *ctl_one_operand(const struct ctl_cmd *, int argc, char **argv,
+const char *ctl_simple_args(const struct ctl_cmd *, int argc, char **argv,
 	    const char *what, const char **project, int *json);
+/*
+ * After a command's own getopt_long: its one operand, checked with the
+ * project; exits with the usage on a mistake.
+ */
+const char *ctl_operand(const struct ctl_cmd *, int argc, char **argv,
+	    const char *what, const char *project);
 void	ctl_err(const struct ctl_cmd *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
@@ -193,10 +200,13 @@ enum {
 	"[--target TYPE:ID[,ID...]]... [--param JSON] [--command TEXT] " \
 	"[--description TEXT] [--enable|--disable] [--set FIELD=VALUE]... " \
 	"[--dry-run]"
-/* 1 when ch is a field flag (applied to fields), 0 when it is not, -1
- * after an error. */
-int	ctl_field_opt(const struct ctl_cmd *, int ch, const char *arg,
-	    json_t *fields);
+/*
+ * The options of add and edit: -p, --json, --help, --dry-run and the field
+ * flags, applied to fields.  -1 after an error in a field flag; exits with
+ * the usage on any other mistake.
+ */
+int	ctl_field_args(const struct ctl_cmd *, int argc, char **argv,
+	    const char **project, int *json, int *dry, json_t *fields);
 
 /*
  * client.c: 'YYYY-MM-DD HH:MM:SS' (or with a T, or YYYYMMDDHHmmss) as
