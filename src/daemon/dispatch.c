@@ -117,18 +117,6 @@ uuid_generate_str(char out[37])
 	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if (s == NULL)
-		return (NULL);
-	if ((p = strdup(s)) == NULL)
-		abort();
-	return (p);
-}
-
 static void
 set_reason(char **dst, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -24,16 +24,6 @@
 /* a fire is noted by its timer and recorded in the next loop iteration */
 #define PRUNE_GRACE	60	/* s */
 
-static char *
-xstrdup(const char *s)
-{
-	char	*p;
-
-	if ((p = strdup(s)) == NULL)
-		abort();
-	return (p);
-}
-
 static void
 planned_drop(struct daemon *d, struct planned *p, bool unstore)
 {

@@ -63,6 +63,18 @@ notify_status(struct daemon *d, const char *state,
 	    dt ? dt->t.task_name : "", dt ? ")" : "");
 }
 
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if (s == NULL)
+		return (NULL);
+	if ((p = strdup(s)) == NULL)
+		abort();
+	return (p);
+}
+
 static void
 host_log(int priority, const char *fmt, ...)
 {

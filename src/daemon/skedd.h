@@ -278,6 +278,8 @@ const char	*planned_target_type(const struct dtask *,
 		    const char *instance_id);
 
 /* skedd.c */
+/* strdup that aborts when out of memory; NULL stays NULL. */
+char		*xstrdup(const char *);
 int		 daemon_reload(struct daemon *, struct errlist *);
 void		 daemon_status_line(struct daemon *);
 void		 uuid_generate_str(char out[37]);

@@ -120,9 +120,9 @@ project_link(struct daemon *d, struct dtask *dt)
 	struct project	*p = tasks_project(d, dt->t.project_id);
 
 	if (p == NULL) {
-		if ((p = calloc(1, sizeof *p)) == NULL ||
-		    (p->name = strdup(dt->t.project_id)) == NULL)
+		if ((p = calloc(1, sizeof *p)) == NULL)
 			abort();
+		p->name = xstrdup(dt->t.project_id);
 		p->next = d->tasks.projects;
 		d->tasks.projects = p;
 	}
@@ -280,8 +280,7 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	dt->last_status = st;
 	/* no decision stored yet (tasks_load applies a stored one) */
 	dt->approve = dt->t.enable_approve ? APPROVE_PENDING : APPROVE_NONE;
-	if (source != NULL && (dt->source = strdup(source)) == NULL)
-		abort();
+	dt->source = xstrdup(source);
 	rc = task_schedule(&dt->t, d->zones, d->default_zone, &dt->sched, err,
 	    sizeof err);
 	if (rc < 0)	/* a zone file vanished since the task was checked */
@@ -407,10 +406,7 @@ tasks_set_approve(struct dtask *dt, const char *status, const char *comments)
 	else
 		dt->approve = APPROVE_PENDING;
 	free(dt->approve_comments);
-	dt->approve_comments = NULL;
-	if (comments != NULL && (dt->approve_comments = strdup(comments)) ==
-	    NULL)
-		abort();
+	dt->approve_comments = xstrdup(comments);
 }
 
 struct load_ctx {
@@ -564,9 +560,7 @@ tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
 	} else if (dt->t.enable_approve && dt->approve == APPROVE_NONE)
 		dt->approve = APPROVE_PENDING;
 	free(dt->source);
-	dt->source = NULL;
-	if (source != NULL && (dt->source = strdup(source)) == NULL)
-		abort();
+	dt->source = xstrdup(source);
 	dt->update_ms = now;
 	rc = task_schedule(&dt->t, d->zones, d->default_zone, &dt->sched, err,
 	    sizeof err);
@@ -669,21 +663,12 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 			continue;
 		t = &cfg->tasks.tasks[i];
 		dt = tasks_find(d, t->id);
+		/* t->file moves into the task with t: still good after */
 		if (dt != NULL) {
-			char *src = strdup(t->file);
-
-			if (src == NULL)
-				abort();
-			tasks_replace(d, dt, t, src, now);
-			free(src);
+			tasks_replace(d, dt, t, t->file, now);
 			changed++;
 		} else {
-			char *src = strdup(t->file);
-
-			if (src == NULL)
-				abort();
-			dt = tasks_add(d, t, now, now, 0, ST_WAITING, src);
-			free(src);
+			dt = tasks_add(d, t, now, now, 0, ST_WAITING, t->file);
 			tasks_arm(d, dt, now / 1000);
 			added++;
 		}
