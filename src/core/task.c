@@ -433,15 +433,21 @@ static const struct field {
 
 #define NFIELDS	(sizeof fields / sizeof fields[0])
 
-static const char *const sched_type_names[] = {
+const char *const task_sched_type_names[TASK_SCHED_TYPES] = {
 	"FIXED_TIME", "DAY", "WEEK", "MONTH", "CRON", "LIFE_CYCLE", "ONCE",
 	"PERIODIC",
+};
+const char *const task_misfire_names[TASK_MISFIRES] = {
+	"DO_NOTHING", "FIRE_ONCE_NOW",
+};
+const char *const task_overlap_names[TASK_OVERLAPS] = {
+	"SKIP", "QUEUE", "ALLOW",
 };
 
 const char *
 task_sched_type_name(enum task_sched_type t)
 {
-	return (sched_type_names[t]);
+	return (task_sched_type_names[t]);
 }
 
 static int
@@ -660,8 +666,6 @@ set_field(struct ctx *c, const struct field *fd, const yaml_node_t *v,
     struct task *t)
 {
 	static const char *const risks[] = { "HIGH", "MEDIUM", "LOW" };
-	static const char *const misfires[] = { "DO_NOTHING", "FIRE_ONCE_NOW" };
-	static const char *const overlaps[] = { "SKIP", "QUEUE", "ALLOW" };
 	const char		*f = fd->name;
 	struct iso_time		 it;
 	yaml_node_pair_t	*p;
@@ -696,7 +700,7 @@ set_field(struct ctx *c, const struct field *fd, const yaml_node_t *v,
 			bad(c, v, f, "longer than %d characters", DESC_MAX_LEN);
 		break;
 	case F_SCHEDULED_TYPE:
-		if (pick(c, v, f, sched_type_names, 6, &i) == 0)
+		if (pick(c, v, f, task_sched_type_names, 6, &i) == 0)
 			t->scheduled_type = (enum task_sched_type)i;
 		break;
 	case F_SCHEDULED_DATE:
@@ -803,11 +807,11 @@ set_field(struct ctx *c, const struct field *fd, const yaml_node_t *v,
 		(void)get_bool(c, v, f, &t->enable_message_notification);
 		break;
 	case F_MISFIRE_POLICY:
-		if (pick(c, v, f, misfires, 2, &i) == 0)
+		if (pick(c, v, f, task_misfire_names, TASK_MISFIRES, &i) == 0)
 			t->misfire_policy = (enum task_misfire)i;
 		break;
 	case F_OVERLAP_POLICY:
-		if (pick(c, v, f, overlaps, 3, &i) == 0)
+		if (pick(c, v, f, task_overlap_names, TASK_OVERLAPS, &i) == 0)
 			t->overlap_policy = (enum task_overlap)i;
 		break;
 	case F_HISTORY_KEEP:

@@ -28,17 +28,20 @@ enum task_sched_type {
 	TASK_ONCE,		/* O&M: trigger_time.policy ONCE */
 	TASK_PERIODIC,		/* O&M: trigger_time.policy PERIODIC */
 };
+#define TASK_SCHED_TYPES	(TASK_PERIODIC + 1)
 
 enum task_misfire {
 	TASK_MISFIRE_DO_NOTHING,
 	TASK_MISFIRE_FIRE_ONCE_NOW,
 };
+#define TASK_MISFIRES		(TASK_MISFIRE_FIRE_ONCE_NOW + 1)
 
 enum task_overlap {
 	TASK_OVERLAP_SKIP,
 	TASK_OVERLAP_QUEUE,
 	TASK_OVERLAP_ALLOW,
 };
+#define TASK_OVERLAPS		(TASK_OVERLAP_ALLOW + 1)
 
 struct task_target {
 	char		 *target_type;
@@ -124,5 +127,9 @@ int	task_schedule(const struct task *, struct tz_cache *zones,
 	    size_t errlen);
 
 const char	*task_sched_type_name(enum task_sched_type);
+/* The enums' names (upper case, as the seeds spell them), by value. */
+extern const char *const task_sched_type_names[TASK_SCHED_TYPES];
+extern const char *const task_misfire_names[TASK_MISFIRES];
+extern const char *const task_overlap_names[TASK_OVERLAPS];
 
 #endif

@@ -351,8 +351,6 @@ route_create(struct api_req *req)
 static json_t *
 definition(const struct task *t)
 {
-	static const char *const misfires[] = { "DO_NOTHING", "FIRE_ONCE_NOW" };
-	static const char *const overlaps[] = { "SKIP", "QUEUE", "ALLOW" };
 	json_t	*o, *tt, *a, *ids, *v;
 	char	 buf[40];
 	size_t	 i, j;
@@ -452,9 +450,9 @@ definition(const struct task *t)
 	    (v = json_loads(t->message_notification, 0, NULL)) != NULL)
 		json_object_set_new(o, "message_notification", v);
 	json_object_set_new(o, "misfire_policy",
-	    json_string(misfires[t->misfire_policy]));
+	    json_string(task_misfire_names[t->misfire_policy]));
 	json_object_set_new(o, "overlap_policy",
-	    json_string(overlaps[t->overlap_policy]));
+	    json_string(task_overlap_names[t->overlap_policy]));
 	if (t->history_keep > 0)
 		json_object_set_new(o, "history_keep",
 		    json_integer(t->history_keep));

@@ -317,23 +317,9 @@ struct store {
 static char	open_err[512] = "no store";
 
 /* The names stored for the enumerations, indexed by their values. */
-static const char *const sched_names[] = {
-	[TASK_FIXED_TIME] = "FIXED_TIME", [TASK_DAY] = "DAY",
-	[TASK_WEEK] = "WEEK", [TASK_MONTH] = "MONTH", [TASK_CRON] = "CRON",
-	[TASK_LIFE_CYCLE] = "LIFE_CYCLE", [TASK_ONCE] = "ONCE",
-	[TASK_PERIODIC] = "PERIODIC",
-};
-static const char *const misfire_names[] = {
-	[TASK_MISFIRE_DO_NOTHING] = "DO_NOTHING",
-	[TASK_MISFIRE_FIRE_ONCE_NOW] = "FIRE_ONCE_NOW",
-};
-static const char *const overlap_names[] = {
-	[TASK_OVERLAP_SKIP] = "SKIP", [TASK_OVERLAP_QUEUE] = "QUEUE",
-	[TASK_OVERLAP_ALLOW] = "ALLOW",
-};
-#define NSCHED		((int)(sizeof sched_names / sizeof sched_names[0]))
-#define NMISFIRE	((int)(sizeof misfire_names / sizeof misfire_names[0]))
-#define NOVERLAP	((int)(sizeof overlap_names / sizeof overlap_names[0]))
+#define NSCHED		TASK_SCHED_TYPES
+#define NMISFIRE	TASK_MISFIRES
+#define NOVERLAP	TASK_OVERLAPS
 
 static void	seterr(struct store *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -823,7 +809,8 @@ store_task_put(struct store *s, const struct task *t,
 	bind_str(st, C_PROJECT_ID + 1, t->project_id);
 	bind_str(st, C_TASK_TYPE + 1, t->task_type);
 	bind_str(st, C_DESCRIPTION + 1, t->description);
-	bind_str(st, C_SCHEDULED_TYPE + 1, sched_names[t->scheduled_type]);
+	bind_str(st, C_SCHEDULED_TYPE + 1,
+	    task_sched_type_names[t->scheduled_type]);
 	bind_opt(st, C_DATE_YEAR + 1, t->has_date, t->year);
 	bind_opt(st, C_DATE_MON + 1, t->has_date, t->mon);
 	bind_opt(st, C_DATE_DAY + 1, t->has_date, t->day);
@@ -853,8 +840,8 @@ store_task_put(struct store *s, const struct task *t,
 	bind_int(st, C_ENABLE_MESSAGE_NOTIFICATION + 1,
 	    t->enable_message_notification);
 	bind_str(st, C_MESSAGE_NOTIFICATION + 1, t->message_notification);
-	bind_str(st, C_MISFIRE_POLICY + 1, misfire_names[t->misfire_policy]);
-	bind_str(st, C_OVERLAP_POLICY + 1, overlap_names[t->overlap_policy]);
+	bind_str(st, C_MISFIRE_POLICY + 1, task_misfire_names[t->misfire_policy]);
+	bind_str(st, C_OVERLAP_POLICY + 1, task_overlap_names[t->overlap_policy]);
 	bind_int(st, C_HISTORY_KEEP + 1, t->history_keep);
 	bind_str(st, C_SOURCE + 1, meta->source);
 	bind_int(st, C_SOURCE_LINE + 1, meta->source != NULL ? t->line : 0);
@@ -1001,19 +988,19 @@ task_from_row(struct store *s, sqlite3_stmt *st, struct task *t,
 	meta->approve_comments = (const char *)sqlite3_column_text(st,
 	    COL(NTCOLS + 1));
 
-	if ((i = name_index(sched_names, NSCHED, sqlite3_column_text(st,
+	if ((i = name_index(task_sched_type_names, NSCHED, sqlite3_column_text(st,
 	    COL(C_SCHEDULED_TYPE)))) < 0) {
 		seterr(s, "task %s: unknown scheduled_type", t->id);
 		return (-1);
 	}
 	t->scheduled_type = (enum task_sched_type)i;
-	if ((i = name_index(misfire_names, NMISFIRE, sqlite3_column_text(st,
+	if ((i = name_index(task_misfire_names, NMISFIRE, sqlite3_column_text(st,
 	    COL(C_MISFIRE_POLICY)))) < 0) {
 		seterr(s, "task %s: unknown misfire_policy", t->id);
 		return (-1);
 	}
 	t->misfire_policy = (enum task_misfire)i;
-	if ((i = name_index(overlap_names, NOVERLAP, sqlite3_column_text(st,
+	if ((i = name_index(task_overlap_names, NOVERLAP, sqlite3_column_text(st,
 	    COL(C_OVERLAP_POLICY)))) < 0) {
 		seterr(s, "task %s: unknown overlap_policy", t->id);
 		return (-1);

@@ -183,8 +183,6 @@ view_cache_free(struct daemon *d)
 json_t *
 view_task(struct daemon *d, const struct dtask *dt)
 {
-	static const char *const misfires[] = { "DO_NOTHING", "FIRE_ONCE_NOW" };
-	static const char *const overlaps[] = { "SKIP", "QUEUE", "ALLOW" };
 	const struct task	*t = &dt->t;
 	json_t			*o, *targets, *ids, *ip;
 	char			 buf[40];
@@ -248,9 +246,9 @@ view_task(struct daemon *d, const struct dtask *dt)
 	json_object_set_new(o, "create_time", view_time_ms(dt->create_ms));
 	json_object_set_new(o, "update_time", view_time_ms(dt->update_ms));
 	json_object_set_new(o, "misfire_policy",
-	    json_string(misfires[t->misfire_policy]));
+	    json_string(task_misfire_names[t->misfire_policy]));
 	json_object_set_new(o, "overlap_policy",
-	    json_string(overlaps[t->overlap_policy]));
+	    json_string(task_overlap_names[t->overlap_policy]));
 	json_object_set_new(o, "history_keep", json_integer(t->history_keep >
 	    0 ? t->history_keep : d->cfg.history_keep));
 	json_object_set_new(o, "source", str_or_null(dt->source));
