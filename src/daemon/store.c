@@ -840,8 +840,10 @@ store_task_put(struct store *s, const struct task *t,
 	bind_int(st, C_ENABLE_MESSAGE_NOTIFICATION + 1,
 	    t->enable_message_notification);
 	bind_str(st, C_MESSAGE_NOTIFICATION + 1, t->message_notification);
-	bind_str(st, C_MISFIRE_POLICY + 1, task_misfire_names[t->misfire_policy]);
-	bind_str(st, C_OVERLAP_POLICY + 1, task_overlap_names[t->overlap_policy]);
+	bind_str(st, C_MISFIRE_POLICY + 1,
+	    task_misfire_names[t->misfire_policy]);
+	bind_str(st, C_OVERLAP_POLICY + 1,
+	    task_overlap_names[t->overlap_policy]);
 	bind_int(st, C_HISTORY_KEEP + 1, t->history_keep);
 	bind_str(st, C_SOURCE + 1, meta->source);
 	bind_int(st, C_SOURCE_LINE + 1, meta->source != NULL ? t->line : 0);
@@ -988,20 +990,20 @@ task_from_row(struct store *s, sqlite3_stmt *st, struct task *t,
 	meta->approve_comments = (const char *)sqlite3_column_text(st,
 	    COL(NTCOLS + 1));
 
-	if ((i = name_index(task_sched_type_names, NSCHED, sqlite3_column_text(st,
-	    COL(C_SCHEDULED_TYPE)))) < 0) {
+	if ((i = name_index(task_sched_type_names, NSCHED,
+	    sqlite3_column_text(st, COL(C_SCHEDULED_TYPE)))) < 0) {
 		seterr(s, "task %s: unknown scheduled_type", t->id);
 		return (-1);
 	}
 	t->scheduled_type = (enum task_sched_type)i;
-	if ((i = name_index(task_misfire_names, NMISFIRE, sqlite3_column_text(st,
-	    COL(C_MISFIRE_POLICY)))) < 0) {
+	if ((i = name_index(task_misfire_names, NMISFIRE,
+	    sqlite3_column_text(st, COL(C_MISFIRE_POLICY)))) < 0) {
 		seterr(s, "task %s: unknown misfire_policy", t->id);
 		return (-1);
 	}
 	t->misfire_policy = (enum task_misfire)i;
-	if ((i = name_index(task_overlap_names, NOVERLAP, sqlite3_column_text(st,
-	    COL(C_OVERLAP_POLICY)))) < 0) {
+	if ((i = name_index(task_overlap_names, NOVERLAP,
+	    sqlite3_column_text(st, COL(C_OVERLAP_POLICY)))) < 0) {
 		seterr(s, "task %s: unknown overlap_policy", t->id);
 		return (-1);
 	}
