@@ -19,6 +19,7 @@
 
 #include "civil.h"
 #include "sched.h"
+#include "readfile.h"
 #include "task.h"
 #include "timefmt.h"
 #include "tz.h"
@@ -1037,27 +1038,16 @@ task_text_load(const char *name, const char *text, size_t len,
 int
 task_file_load(const char *path, struct task_set *set, struct errlist *errs)
 {
-	FILE	*fp;
-	char	*buf;
+	char	*buf, err[256];
 	size_t	 len;
 	int	 rc;
 
 	memset(set, 0, sizeof *set);
-	if ((fp = fopen(path, "re")) == NULL) {
-		errlist_add(errs, path, 0, 0, "%s", strerror(errno));
+	if (read_regular_file(path, TASK_FILE_MAX, &buf, &len, err,
+	    sizeof err) != 0) {
+		errlist_add(errs, path, 0, 0, "%s", err);
 		return (-1);
 	}
-	if ((buf = malloc(TASK_FILE_MAX + 1)) == NULL)
-		abort();
-	len = fread(buf, 1, TASK_FILE_MAX + 1, fp);
-	if (ferror(fp) || len > TASK_FILE_MAX) {
-		errlist_add(errs, path, 0, 0, "%s", ferror(fp) ?
-		    strerror(errno) : "larger than 4 MiB");
-		fclose(fp);
-		free(buf);
-		return (-1);
-	}
-	fclose(fp);
 	rc = task_text_load(path, buf, len, set, errs);
 	free(buf);
 	return (rc);

@@ -82,7 +82,7 @@ load_file(const char *path, const char *name, struct tz **out,
 	size_t		 got = 0;
 	int		 fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		*cause = "unknown time zone";
 		return (-ENOENT);
 	}

@@ -20,6 +20,7 @@
 
 #include <yaml.h>
 
+#include "readfile.h"
 #include "sched.h"
 #include "tz.h"
 #include "conf.h"
@@ -471,25 +472,13 @@ set_defaults(struct cctx *c, struct config *cfg)
 static int
 read_file(const char *path, char **text, size_t *len, struct errlist *errs)
 {
-	FILE	*fp;
-	size_t	 n;
+	char	err[256];
 
-	if ((fp = fopen(path, "re")) == NULL) {
-		errlist_add(errs, path, 0, 0, "%s", strerror(errno));
+	if (read_regular_file(path, CONFIG_FILE_MAX, text, len, err,
+	    sizeof err) != 0) {
+		errlist_add(errs, path, 0, 0, "%s", err);
 		return (-1);
 	}
-	if ((*text = malloc(CONFIG_FILE_MAX + 1)) == NULL)
-		abort();
-	n = fread(*text, 1, CONFIG_FILE_MAX + 1, fp);
-	if (ferror(fp) || n > CONFIG_FILE_MAX) {
-		errlist_add(errs, path, 0, 0, "%s", ferror(fp) ?
-		    strerror(errno) : "larger than 1 MiB");
-		fclose(fp);
-		free(*text);
-		return (-1);
-	}
-	fclose(fp);
-	*len = n;
 	return (0);
 }
 
@@ -577,6 +566,109 @@ is_task_file(const char *name)
 	    (n > 5 && strcmp(name + n - 5, ".json") == 0));
 }
 
+/*
+ * Tasks sorted by id or by (project, name), ties in file order, so that
+ * duplicates are neighbours: the check of a set is O(n log n).
+ */
+static int
+by_id(const void *a, const void *b, void *arg)
+{
+	const struct task	*v = arg, *x = &v[*(const size_t *)a],
+				*y = &v[*(const size_t *)b];
+	int			 c;
+
+	if (x->id == NULL || y->id == NULL)
+		c = (x->id == NULL) - (y->id == NULL);
+	else
+		c = strcmp(x->id, y->id);
+	if (c == 0)
+		c = (*(const size_t *)a > *(const size_t *)b) -
+		    (*(const size_t *)a < *(const size_t *)b);
+	return (c);
+}
+
+static int
+by_name(const void *a, const void *b, void *arg)
+{
+	const struct task	*v = arg, *x = &v[*(const size_t *)a],
+				*y = &v[*(const size_t *)b];
+	int			 c;
+
+	if ((c = strcmp(x->project_id, y->project_id)) == 0 &&
+	    (c = strcmp(x->task_name, y->task_name)) == 0)
+		c = (*(const size_t *)a > *(const size_t *)b) -
+		    (*(const size_t *)a < *(const size_t *)b);
+	return (c);
+}
+
+/*
+ * For each task, the first earlier task with the same key (SIZE_MAX:
+ * none), from the order sorted by cmp.
+ */
+static void
+first_same(const struct task_set *set, size_t *order, size_t *first,
+    int (*cmp)(const void *, const void *, void *), bool ids)
+{
+	const struct task	*t, *u;
+	size_t			 i, lead = 0;
+
+	for (i = 0; i < set->count; i++)
+		order[i] = i;
+	qsort_r(order, set->count, sizeof *order, cmp, set->tasks);
+	for (i = 0; i < set->count; i++) {
+		first[order[i]] = SIZE_MAX;
+		t = &set->tasks[order[i]];
+		u = &set->tasks[order[lead]];
+		if (i > 0 && (ids ? t->id != NULL && u->id != NULL &&
+		    strcmp(t->id, u->id) == 0 :
+		    strcmp(t->project_id, u->project_id) == 0 &&
+		    strcmp(t->task_name, u->task_name) == 0))
+			first[order[i]] = order[lead];
+		else
+			lead = i;
+	}
+}
+
+/* Every task compiles; ids and names are unique. */
+static void
+check_set(const struct task_set *set, struct tz_cache *zones,
+    const struct tz *def, struct errlist *errs)
+{
+	const struct task	*t, *u;
+	struct sched		 s;
+	char			 err[SCHED_ERRLEN];
+	size_t			*order, *same_id, *same_name, i;
+
+	if ((order = calloc(set->count + 1, sizeof *order)) == NULL ||
+	    (same_id = calloc(set->count + 1, sizeof *same_id)) == NULL ||
+	    (same_name = calloc(set->count + 1, sizeof *same_name)) == NULL)
+		abort();
+	first_same(set, order, same_id, by_id, true);
+	first_same(set, order, same_name, by_name, false);
+	for (i = 0; i < set->count; i++) {
+		t = &set->tasks[i];
+		if (task_schedule(t, zones, def, &s, err, sizeof err) < 0)
+			errlist_add(errs, t->file, t->line, t->column, "%s",
+			    err);
+		if (same_id[i] != SIZE_MAX) {
+			u = &set->tasks[same_id[i]];
+			errlist_add(errs, t->file, t->line, t->column,
+			    "id: '%s' is also the id of the task at %s:%d",
+			    t->id, u->file, u->line);
+		}
+		if (same_name[i] != SIZE_MAX && same_name[i] != same_id[i]) {
+			u = &set->tasks[same_name[i]];
+			errlist_add(errs, t->file, t->line, t->column,
+			    "task_name: '%s' is also the name of the task at "
+			    "%s:%d in project %s", t->task_name, u->file,
+			    u->line, t->project_id);
+		}
+	}
+	free(order);
+	free(same_id);
+	free(same_name);
+}
+
 /* Read every task file, in name order; check the set. */
 static void
 load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
@@ -584,13 +676,11 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 {
 	DIR			*d;
 	struct dirent		*de;
-	char			**names = NULL, *path, err[SCHED_ERRLEN];
+	char			**names = NULL, *path;
 	size_t			 n = 0, cap = 0, i, j, cap2 = 0;
 	struct task_set		 set;
 	const struct tz		*def = NULL;
 	const char		*cause;
-	struct sched		 s;
-	struct task		*t, *u;
 
 	if ((d = opendir(cfg->tasks_dir)) == NULL) {
 		if (errno != ENOENT || dir_given)
@@ -640,27 +730,7 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 	}
 	free(names);
 
-	for (i = 0; i < cfg->tasks.count; i++) {
-		t = &cfg->tasks.tasks[i];
-		if (task_schedule(t, zones, def, &s, err, sizeof err) < 0)
-			errlist_add(errs, t->file, t->line, t->column, "%s",
-			    err);
-		for (j = 0; j < i; j++) {
-			u = &cfg->tasks.tasks[j];
-			if (t->id != NULL && u->id != NULL &&
-			    strcmp(t->id, u->id) == 0)
-				errlist_add(errs, t->file, t->line, t->column,
-				    "id: '%s' is also the id of the task at "
-				    "%s:%d", t->id, u->file, u->line);
-			else if (strcmp(t->project_id, u->project_id) == 0 &&
-			    strcmp(t->task_name, u->task_name) == 0)
-				errlist_add(errs, t->file, t->line, t->column,
-				    "task_name: '%s' is also the name of the "
-				    "task at %s:%d in project %s",
-				    t->task_name, u->file, u->line,
-				    t->project_id);
-		}
-	}
+	check_set(&cfg->tasks, zones, def, errs);
 }
 
 int

@@ -59,6 +59,46 @@ printf '%s\n' "$out" | grep -q "task_name: 'fine' is also the name"
 tap_ok $? "the duplicate name is reported"
 rm "$TASKS/dup.yaml"
 
+# Duplicates across files: every one reported, against the first.
+for f in d1 d2 d3; do
+	printf -- '- task_name: same\n  task_type: STOP\n' >"$TASKS/$f.yaml"
+	printf -- '  scheduled_type: CRON\n  task_cron: "@daily"\n' \
+	    >>"$TASKS/$f.yaml"
+	printf -- '- id: 6f1c8a52-1d43-4a5e-9c1e-0a8f6b1f2c01\n' \
+	    >>"$TASKS/$f.yaml"
+	printf -- '  task_name: %s\n  task_type: STOP\n' "id-$f" \
+	    >>"$TASKS/$f.yaml"
+	printf -- '  scheduled_type: CRON\n  task_cron: "@daily"\n' \
+	    >>"$TASKS/$f.yaml"
+done
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "duplicates across three files: exit 1" 1 "$rc"
+check "each later duplicate name is one error, against the first" 2 \
+    "$(printf '%s\n' "$out" | grep -c "task_name: 'same' is also the name of the task at $TASKS/d1.yaml:1 ")"
+printf '%s\n' "$out" | grep -q "d3.yaml:5:3: id: '6f1c8a52-1d43-4a5e-9c1e-0a8f6b1f2c01' is also the id of the task at $TASKS/d1.yaml:5"
+tap_ok $? "a duplicate id: the position of both"
+rm "$TASKS/d1.yaml" "$TASKS/d2.yaml" "$TASKS/d3.yaml"
+
+# A FIFO named like a task file: refused by name at once, never opened
+# blocking (skedd -n would wait for a writer forever).
+mkfifo "$TASKS/pipe.yaml"
+out=$(timeout 10 "$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "a FIFO in tasks_dir: exit 1, no hang" 1 "$rc"
+printf '%s\n' "$out" | grep -q "pipe.yaml: not a regular file (a FIFO)"
+tap_ok $? "the FIFO is named with the reason"
+rm "$TASKS/pipe.yaml"
+mkdir "$TASKS/dir.yaml"
+out=$(timeout 10 "$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "a directory named like a task file: exit 1" 1 "$rc"
+printf '%s\n' "$out" | grep -q "dir.yaml: not a regular file (a directory)"
+tap_ok $? "the directory is named with the reason"
+rmdir "$TASKS/dir.yaml"
+mkfifo "$TMPD/fifo-conf.yaml"
+out=$(timeout 10 "$SKEDD" -n -c "$TMPD/fifo-conf.yaml" 2>&1); rc=$?
+check "a FIFO as the configuration file: exit 1, no hang" 1 "$rc"
+printf '%s\n' "$out" | grep -q "fifo-conf.yaml: not a regular file (a FIFO)"
+tap_ok $? "the configuration FIFO is named"
+
 expect_err "a missing config file named with -c" 1 "nosuch.yaml" -- \
     "$SKEDD" -n -c "$TMPD/nosuch.yaml"
 expect_err "an unknown option: usage, exit 2" 2 "usage: skedd" -- \
