@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "errlist.h"
 #include "sched.h"
 
 #define MAX_FIELDS	8	/* one more than allowed, to report "too many" */
@@ -169,6 +170,7 @@ parse_number(struct parser *p, const char **sp, const char *end, int *out,
     const char *what)
 {
 	const char	*s = *sp;
+	char		 cb[ERRLIST_CHARLEN];
 	long		 v = 0;
 	int		 digits = 0;
 
@@ -179,8 +181,8 @@ parse_number(struct parser *p, const char **sp, const char *end, int *out,
 	}
 	if (digits == 0) {
 		if (s < end)
-			return (fail(p, "unexpected '%c' where %s was expected",
-			    *s, what));
+			return (fail(p, "unexpected '%s' where %s was "
+			    "expected", errlist_char(s, cb), what));
 		return (fail(p, "%s missing", what));
 	}
 	*sp = s;
@@ -251,6 +253,7 @@ parse_elem(struct parser *p, const char *s, const char *end,
     struct field_val *fv, int *plain)
 {
 	const struct field	*f = p->f;
+	char			 cb[ERRLIST_CHARLEN];
 	int			 start, stop, step = 1, v, k, ranged = 0;
 
 	*plain = 0;
@@ -279,7 +282,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 				return (-EINVAL);
 		}
 		if (s != end)
-			return (fail(p, "unexpected '%c' after '*'", *s));
+			return (fail(p, "unexpected '%s' after '*'",
+			    errlist_char(s, cb)));
 		add_range(f, fv, start, stop, step);
 		return (0);
 	}
@@ -293,7 +297,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 		s++;
 		if (f->kind == F_DOW) {
 			if (s != end)
-				return (fail(p, "unexpected '%c' after 'L'", *s));
+				return (fail(p, "unexpected '%s' after 'L'",
+				    errlist_char(s, cb)));
 			add_range(f, fv, 7, 7, 1);	/* L alone: Saturday */
 			return (0);
 		}
@@ -318,7 +323,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 			s++;
 		}
 		if (s != end)
-			return (fail(p, "unexpected '%c'", *s));
+			return (fail(p, "unexpected '%s'",
+			    errlist_char(s, cb)));
 		return (0);
 	}
 
@@ -328,7 +334,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 	if (s < end && toupper((unsigned char)*s) == 'W' && p->quartz &&
 	    f->kind == F_DOM) {
 		if (s + 1 != end)
-			return (fail(p, "unexpected '%c' after 'W'", s[1]));
+			return (fail(p, "unexpected '%s' after 'W'",
+			    errlist_char(s + 1, cb)));
 		if (fv->dom_rule != SCHED_DOM_NONE)
 			return (fail(p, "only one of L, L-n, LW and nW may be "
 			    "given"));
@@ -339,7 +346,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 	if (s < end && toupper((unsigned char)*s) == 'L' && p->quartz &&
 	    f->kind == F_DOW) {
 		if (s + 1 != end)
-			return (fail(p, "unexpected '%c' after 'L'", s[1]));
+			return (fail(p, "unexpected '%s' after 'L'",
+			    errlist_char(s + 1, cb)));
 		fv->dow_last |= 1U << start;
 		return (0);
 	}
@@ -352,7 +360,8 @@ parse_elem(struct parser *p, const char *s, const char *end,
 			return (fail(p, "the week number after '#' must be "
 			    "1-5"));
 		if (s != end)
-			return (fail(p, "unexpected '%c'", *s));
+			return (fail(p, "unexpected '%s'",
+			    errlist_char(s, cb)));
 		fv->dow_nth[start] |= 1U << k;
 		return (0);
 	}
@@ -375,7 +384,7 @@ parse_elem(struct parser *p, const char *s, const char *end,
 		ranged = 1;
 	}
 	if (s != end)
-		return (fail(p, "unexpected '%c'", *s));
+		return (fail(p, "unexpected '%s'", errlist_char(s, cb)));
 	add_range(f, fv, start, stop, step);
 	*plain = !ranged;
 	return (0);

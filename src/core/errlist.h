@@ -21,6 +21,17 @@ struct errlist {
 /* line and column are 1-based; 0 means unknown. */
 void	errlist_add(struct errlist *, const char *file, int line, int column,
 	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/*
+ * The character at s as a message shows it: the whole UTF-8 sequence when
+ * it is one (not just its first byte), else "\xNN".
+ */
+#define ERRLIST_CHARLEN	8
+const char	*errlist_char(const char *s, char buf[ERRLIST_CHARLEN]);
+/*
+ * src as valid UTF-8 in dst (len bytes): invalid bytes as "\xNN", a
+ * sequence cut short by the end of dst left out.  JSON needs valid text.
+ */
+void	errlist_utf8(char *dst, size_t len, const char *src);
 void	errlist_print(const struct errlist *, FILE *);
 void	errlist_clear(struct errlist *);
 

@@ -168,6 +168,7 @@ static int
 get_name(struct ctx *c, const yaml_node_t *n, const char *f, char **out)
 {
 	const char	*s;
+	char		 cb[ERRLIST_CHARLEN];
 	size_t		 len;
 
 	if (get_str(c, n, f, out) != 0)
@@ -180,8 +181,8 @@ get_name(struct ctx *c, const yaml_node_t *n, const char *f, char **out)
 	}
 	for (; *s; s++)
 		if (!isalnum((unsigned char)*s) && strchr("-_.", *s) == NULL) {
-			bad(c, n, f, "'%c' is not allowed (letters, digits, "
-			    "'-', '_' and '.')", *s);
+			bad(c, n, f, "'%s' is not allowed (letters, digits, "
+			    "'-', '_' and '.')", errlist_char(s, cb));
 			return (-1);
 		}
 	return (0);

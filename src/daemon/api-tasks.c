@@ -513,8 +513,11 @@ route_modify(struct api_req *req)
 	struct task		 t;
 	struct reply		 r;
 	json_t			*patch, *def = NULL, *v;
+	static const char *const project_keys[] = { "project_id",
+	    "enterprise_project_id" };
 	const char		*s;
 	int64_t			 now = now_ms();
+	int			 i;
 
 	if (query_unknown(req, known, &r) || (dt = route_task(req, &r)) == NULL)
 		return (r);
@@ -531,16 +534,27 @@ route_modify(struct api_req *req)
 		goto out;
 	}
 	json_object_del(patch, "id");
-	if ((s = json_string_value(json_object_get(patch, "project_id")))
-	    == NULL)
-		s = json_string_value(json_object_get(patch,
-		    "enterprise_project_id"));
-	if (s != NULL && strcmp(s, dt->t.project_id) != 0) {
-		r = reply_error(400, "project_id: '%s': a task cannot move to "
-		    "another project", s);
-		goto out;
+	/*
+	 * The project is the path's.  A body may repeat it, but null (which
+	 * elsewhere means "back to the default") would move the task out of
+	 * its project, where the path could no longer find it.
+	 */
+	for (i = 0; i < 2; i++) {
+		if ((v = json_object_get(patch, project_keys[i])) == NULL)
+			continue;
+		if ((s = json_string_value(v)) == NULL) {
+			r = reply_error(400, "%s: expected the task's project "
+			    "(%s), not %s", project_keys[i], dt->t.project_id,
+			    json_kind(v));
+			goto out;
+		}
+		if (strcmp(s, dt->t.project_id) != 0) {
+			r = reply_error(400, "%s: '%s': a task cannot move to "
+			    "another project", project_keys[i], s);
+			goto out;
+		}
+		json_object_del(patch, project_keys[i]);
 	}
-	json_object_del(patch, "enterprise_project_id");
 	if ((v = json_object_get(patch, "name")) != NULL &&
 	    json_object_get(patch, "task_name") == NULL) {
 		/* the O&M name is task_name: the stored one must go */

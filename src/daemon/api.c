@@ -63,14 +63,24 @@ struct request {
 struct reply
 reply_error(int status, const char *fmt, ...)
 {
-	char		msg[1024];
+	char		raw[1024], msg[4096];
 	va_list		ap;
+	json_t		*body;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	return (reply_with(status, json_pack("{s:s, s:s}", "error_code",
-	    proto_error_code(status), "error_msg", msg)));
+	/*
+	 * Messages quote what was sent, and JSON strings must be UTF-8: a
+	 * byte that is not (from a path, a query, a cut) shows as \xNN
+	 * instead of losing the whole body.
+	 */
+	errlist_utf8(msg, sizeof msg, raw);
+	body = json_pack("{s:s, s:s}", "error_code", proto_error_code(status),
+	    "error_msg", msg);
+	if (body == NULL)
+		abort();
+	return (reply_with(status, body));
 }
 
 struct reply

@@ -217,15 +217,53 @@ check "delete: the name is free again" 200 "${out%% *}"
 out=$(api POST $P '{"task_name": "slow", "task_type": "EXECUTE_SCRIPT",
  "scheduled_type": "CRON", "task_cron": "0 0 0 1 1 ?",
  "input_param": {"command": "sleep 1"}}')
-slow=$(jget "${out#* }" .id)
-out=$(api POST "$P/$slow/execute")
+slow_id=$(jget "${out#* }" .id)
+out=$(api POST "$P/$slow_id/execute")
 check "delete while running: run now is RUNNING" RUNNING \
     "$(jget "${out#* }" .status)"
 check "delete while running: 204" 204 \
-    "$(api DELETE "$P/$slow" | cut -d' ' -f1)"
+    "$(api DELETE "$P/$slow_id" | cut -d' ' -f1)"
 wait_for 10 sh -c "curl -s --unix-socket $SKED_SOCKET \
-    http://localhost$P/$slow/execute-history | jq -e '.items[0].status == \"SUCCESS\"'"
+    http://localhost$P/$slow_id/execute-history | jq -e '.items[0].status == \"SUCCESS\"'"
 tap_ok $? "delete while running: the execution ends SUCCESS, recorded"
+
+# Found by fuzzing the API (issue 11): kept as regression cases.
+# Messages that quote non-ASCII text keep their JSON body and quote whole
+# characters, not a byte of one.
+rejected "a Cyrillic task_name" 400 "task_name: 'з' is not allowed" \
+    POST $P '{"task_name": "задача", "task_type": "START",
+    "scheduled_type": "CRON", "task_cron": "@daily"}'
+rejected "Arabic-Indic digits in task_cron" 400 "unexpected '٣'" \
+    POST $P '{"task_name": "arabic", "task_type": "START",
+    "scheduled_type": "CRON", "task_cron": "0 ٣ * * *"}'
+rejected "a NUL in a string" 400 "body: malformed JSON" \
+    POST $P '{"task_name": "nul", "description": "a\u0000b",
+    "task_type": "START", "scheduled_type": "CRON", "task_cron": "@daily"}'
+out=$(curl -s --unix-socket "$SKED_SOCKET" -o /dev/null -w '%{http_code}' \
+    "http://localhost/v2/default/scheduled-tasks?task_name=%FF%FE")
+body=$(curl -s --unix-socket "$SKED_SOCKET" \
+    "http://localhost/v2/default/scheduled-tasks?task_name=%FF%FE")
+printf '%s' "$body" | jq -e . >/dev/null 2>&1
+tap_ok $? "invalid UTF-8 in a query ($out): the answer is JSON"
+out=$(curl -s --unix-socket "$SKED_SOCKET" \
+    "http://localhost/v1/default/schedule-task/%C3%28")
+check "invalid UTF-8 in a path: a JSON error naming it" "SKED.0404" \
+    "$(printf '%s' "$out" | jq -r .error_code 2>/dev/null)"
+# a PATCH that repeats the project, or nulls it, never moves the task
+out=$(api POST /v1/other/schedule-task '{"task_name": "stay",
+    "task_type": "START", "scheduled_type": "CRON", "task_cron": "@daily"}')
+stay=$(jget "${out#* }" .id)
+rejected "PATCH project_id null" 400 "project_id: expected the task's project" \
+    PATCH "/v1/other/schedule-task/$stay" '{"project_id": null}'
+check "PATCH project_id null: the task is still in its project" 200 \
+    "$(api GET "/v1/other/schedule-task/$stay" | cut -d' ' -f1)"
+out=$(api PATCH "/v1/other/schedule-task/$stay" \
+    '{"project_id": "other", "description": "same project"}')
+check "PATCH repeating the project: 200" 200 "${out%% *}"
+check "PATCH repeating the project: the answer is what GET shows" \
+    "$(printf '%s' "${out#* }" | jq -S 'del(.next_execution_time)')" \
+    "$(api GET "/v1/other/schedule-task/$stay" | cut -d' ' -f2- |
+    jq -S 'del(.next_execution_time)')"
 
 stop_skedd
 start_skedd
