@@ -948,6 +948,64 @@ set_push(struct task_set *set, size_t *cap, const struct task *t)
 	set->tasks[set->count++] = *t;
 }
 
+static int
+by_project_name(const void *a, const void *b, void *arg)
+{
+	const struct task	*v = arg;
+	size_t			 i = *(const size_t *)a, j = *(const size_t *)b;
+	int			 c;
+
+	if ((c = strcmp(v[i].project_id, v[j].project_id)) == 0 &&
+	    (c = strcmp(v[i].task_name, v[j].task_name)) == 0)
+		c = (i > j) - (i < j);
+	return (c);
+}
+
+/*
+ * A name used twice in a project is an error at each later use, naming
+ * the first.  Sorted, so that a file of many tasks is O(n log n).
+ */
+static int
+names_taken(const char *name, const struct task_set *set,
+    struct errlist *errs)
+{
+	const struct task	*t, *u;
+	size_t			*order, *first, i, lead = 0;
+	int			 rc = 0;
+
+	if (set->count < 2)
+		return (0);
+	if ((order = calloc(set->count, sizeof *order)) == NULL ||
+	    (first = calloc(set->count, sizeof *first)) == NULL)
+		abort();
+	for (i = 0; i < set->count; i++)
+		order[i] = i;
+	qsort_r(order, set->count, sizeof *order, by_project_name,
+	    set->tasks);
+	for (i = 0; i < set->count; i++) {
+		t = &set->tasks[order[i]];
+		u = &set->tasks[order[lead]];
+		first[order[i]] = SIZE_MAX;
+		if (i > 0 && strcmp(t->project_id, u->project_id) == 0 &&
+		    strcmp(t->task_name, u->task_name) == 0)
+			first[order[i]] = order[lead];
+		else
+			lead = i;
+	}
+	for (i = 0; i < set->count; i++) {
+		if (first[i] == SIZE_MAX)
+			continue;
+		t = &set->tasks[i];
+		errlist_add(errs, name, t->line, t->column, "task_name: '%s' is "
+		    "already used at line %d", t->task_name,
+		    set->tasks[first[i]].line);
+		rc = -1;
+	}
+	free(order);
+	free(first);
+	return (rc);
+}
+
 int
 task_text_load(const char *name, const char *text, size_t len,
     struct task_set *set, struct errlist *errs)
@@ -958,7 +1016,7 @@ task_text_load(const char *name, const char *text, size_t len,
 	yaml_node_t		*root, *seq = NULL;
 	yaml_node_item_t	*it;
 	struct task		 t;
-	size_t			 cap = 0, i;
+	size_t			 cap = 0;
 	int			 rc = 0;
 
 	memset(set, 0, sizeof *set);
@@ -1015,21 +1073,8 @@ task_text_load(const char *name, const char *text, size_t len,
 		set_push(set, &cap, &t);
 	}
 	/* Names are unique within a project. */
-	for (i = 0; rc == 0 && i < set->count; i++) {
-		size_t j;
-
-		for (j = 0; j < i; j++)
-			if (strcmp(set->tasks[i].task_name,
-			    set->tasks[j].task_name) == 0 &&
-			    strcmp(set->tasks[i].project_id,
-			    set->tasks[j].project_id) == 0) {
-				errlist_add(errs, name, set->tasks[i].line,
-				    set->tasks[i].column, "task_name: '%s' is "
-				    "already used at line %d",
-				    set->tasks[i].task_name, set->tasks[j].line);
-				rc = -1;
-			}
-	}
+	if (rc == 0 && names_taken(name, set, errs) != 0)
+		rc = -1;
 	yaml_document_delete(&doc);
 	if (rc != 0)
 		task_set_free(set);
