@@ -35,9 +35,12 @@ struct ctx {
 	struct errlist	*errs;
 	int		 nerr;
 	const char	*prefix;	/* "trigger_time." inside it */
-	/* which keys were given, by table index */
+	/* which keys were given, by table index; given: with a value, not
+	 * null, which is what a required field needs */
 	unsigned char	 seen[64];
 	unsigned char	 trig_seen[16];
+	unsigned char	 given[64];
+	unsigned char	 trig_given[16];
 	enum { SHAPE_NONE, SHAPE_SEED, SHAPE_OM } shape;
 };
 
@@ -610,6 +613,7 @@ get_trigger(struct ctx *c, const yaml_node_t *n, struct task *t)
 		}
 		if (is_null(v))
 			continue;
+		c->trig_given[i] = 1;
 		switch (i) {
 		case 0:
 			if (pick(c, v, "policy", policies, 3, &pol) == 0)
@@ -649,17 +653,17 @@ get_trigger(struct ctx *c, const yaml_node_t *n, struct task *t)
 		}
 	}
 	c->prefix = NULL;
-	if (!c->trig_seen[0])
+	if (!c->trig_given[0])
 		t->scheduled_type = TASK_ONCE;	/* the seed's default */
-	if (t->scheduled_type == TASK_ONCE && !c->trig_seen[2])
+	if (t->scheduled_type == TASK_ONCE && !c->trig_given[2])
 		bad(c, n, "trigger_time.single_scheduled_time",
 		    "required for policy ONCE");
-	if (t->scheduled_type == TASK_PERIODIC && !c->trig_seen[3])
+	if (t->scheduled_type == TASK_PERIODIC && !c->trig_given[3])
 		bad(c, n, "trigger_time.periodic_scheduled_time",
 		    "required for policy PERIODIC");
-	if (t->scheduled_type == TASK_PERIODIC && !c->trig_seen[4])
+	if (t->scheduled_type == TASK_PERIODIC && !c->trig_given[4])
 		bad(c, n, "trigger_time.period", "required for policy PERIODIC");
-	if (t->scheduled_type == TASK_CRON && !c->trig_seen[5])
+	if (t->scheduled_type == TASK_CRON && !c->trig_given[5])
 		bad(c, n, "trigger_time.cron", "required for policy CRON");
 }
 
@@ -833,31 +837,31 @@ check_kind(struct ctx *c, const yaml_node_t *n, struct task *t)
 		return;
 	switch (t->scheduled_type) {
 	case TASK_FIXED_TIME:
-		if (!c->seen[F_SCHEDULED_DATE])
+		if (!c->given[F_SCHEDULED_DATE])
 			bad(c, n, "scheduled_date", "required for %s", kind);
 		/* FALLTHROUGH */
 	case TASK_DAY:
 		if (t->scheduled_type == TASK_DAY && t->day_interval > 1 &&
-		    !c->seen[F_SCHEDULED_DATE])
+		    !c->given[F_SCHEDULED_DATE])
 			bad(c, n, "scheduled_date", "required for DAY with "
 			    "day_interval > 1 (the first day)");
 		/* FALLTHROUGH */
 	case TASK_WEEK:
-		if (t->scheduled_type == TASK_WEEK && !c->seen[F_WEEK_LIST])
+		if (t->scheduled_type == TASK_WEEK && !c->given[F_WEEK_LIST])
 			bad(c, n, "week_list", "required for WEEK");
 		/* FALLTHROUGH */
 	case TASK_MONTH:
-		if (t->scheduled_type == TASK_MONTH && !c->seen[F_DATE_LIST])
+		if (t->scheduled_type == TASK_MONTH && !c->given[F_DATE_LIST])
 			bad(c, n, "date_list", "required for MONTH");
-		if (!c->seen[F_SCHEDULED_TIME])
+		if (!c->given[F_SCHEDULED_TIME])
 			bad(c, n, "scheduled_time", "required for %s", kind);
 		break;
 	case TASK_CRON:
-		if (!c->seen[F_TASK_CRON])
+		if (!c->given[F_TASK_CRON])
 			bad(c, n, "task_cron", "required for CRON");
 		break;
 	case TASK_LIFE_CYCLE:
-		if (!c->seen[F_LIFE_CYCLE_TYPE])
+		if (!c->given[F_LIFE_CYCLE_TYPE])
 			bad(c, n, "life_cycle_type", "required for LIFE_CYCLE");
 		break;
 	default:
@@ -883,6 +887,8 @@ task_from_node(struct ctx *c, const yaml_node_t *n, struct task *t)
 		abort();
 	memset(c->seen, 0, sizeof c->seen);
 	memset(c->trig_seen, 0, sizeof c->trig_seen);
+	memset(c->given, 0, sizeof c->given);
+	memset(c->trig_given, 0, sizeof c->trig_given);
 	c->shape = SHAPE_NONE;
 	if (n->type != YAML_MAPPING_NODE) {
 		bad(c, n, "task", "expected a mapping of task fields");
@@ -919,13 +925,15 @@ task_from_node(struct ctx *c, const yaml_node_t *n, struct task *t)
 		}
 		if (is_null(v))
 			continue;
+		c->given[fields[i].id] = 1;
 		set_field(c, &fields[i], v, t);
 	}
-	if (t->task_name == NULL && !c->seen[F_TASK_NAME] && !c->seen[F_NAME])
+	if (t->task_name == NULL && !c->given[F_TASK_NAME] && !c->given[F_NAME])
 		bad(c, n, "task_name", "required");
-	if (t->task_type == NULL && !c->seen[F_TASK_TYPE])
+	if (t->task_type == NULL && !c->given[F_TASK_TYPE])
 		bad(c, n, "task_type", "required");
-	if (c->shape == SHAPE_NONE)
+	if (c->shape == SHAPE_NONE || (!c->given[F_SCHEDULED_TYPE] &&
+	    !c->given[F_TRIGGER_TIME]))
 		bad(c, n, "scheduled_type", "required (or trigger_time)");
 	check_kind(c, n, t);
 	if (t->project_id == NULL && (t->project_id = strdup("default")) ==
