@@ -532,6 +532,13 @@ get_targets(struct ctx *c, const yaml_node_t *n, const char *f,
 				    &tg->target_type);
 			else if (k->type == YAML_SCALAR_NODE &&
 			    strcmp(scalar(k), "target_id") == 0) {
+				if (tg->target_ids != NULL) {
+					/* a second list would be written past
+					 * the end of the first one's count */
+					bad(c, k, "target_infos.target_id",
+					    "given twice");
+					continue;
+				}
 				if (v->type != YAML_SEQUENCE_NODE) {
 					bad(c, v, "target_infos.target_id",
 					    "expected a list of ids");
