@@ -24,13 +24,13 @@
  * target of the type".
  */
 static bool
-listens(const struct dtask *dt, const char *type, const char *id)
+listens(const struct task *t, const char *type, const char *id)
 {
 	const struct task_target	*tg;
 	size_t				 i, j;
 
-	for (i = 0; i < dt->t.ntargets; i++) {
-		tg = &dt->t.targets[i];
+	for (i = 0; i < t->ntargets; i++) {
+		tg = &t->targets[i];
 		if (strcmp(tg->target_type, type) != 0)
 			continue;
 		for (j = 0; j < tg->ntarget_ids; j++)
@@ -40,15 +40,22 @@ listens(const struct dtask *dt, const char *type, const char *id)
 	return (false);
 }
 
+/* A task an event runs, with what the order and the run need of it. */
+struct match {
+	struct dtask	*dt;
+	int		 priority;
+	int		 wait_time;
+};
+
 static int
 by_priority(const void *a, const void *b)
 {
-	const struct dtask	*x = *(const struct dtask *const *)a;
-	const struct dtask	*y = *(const struct dtask *const *)b;
+	const struct match	*x = a, *y = b;
 
-	if (x->t.priority != y->t.priority)
-		return (x->t.priority < y->t.priority ? -1 : 1);
-	return (x->pos < y->pos ? -1 : x->pos > y->pos);
+	if (x->priority != y->priority)
+		return (x->priority < y->priority ? -1 : 1);
+	/* then creation order: the project's slots are in it */
+	return (x->dt->ppos < y->dt->ppos ? -1 : x->dt->ppos > y->dt->ppos);
 }
 
 struct reply
@@ -60,7 +67,11 @@ route_event(struct api_req *req)
 	struct daemon	*d = req->d;
 	const char	*project = req->params[PARAM_PROJECT_ID];
 	const char	*val[3] = { NULL, NULL, NULL }, *key;
-	struct dtask	**match = NULL, *dt;
+	struct match	*match = NULL;
+	struct project	*proj;
+	struct dtask	*dt;
+	struct tdef	*def;
+	uint32_t	 lct;
 	json_t		*body, *v, *ids;
 	json_error_t	 jerr;
 	struct reply	 r;
@@ -103,25 +114,33 @@ route_event(struct api_req *req)
 			r = reply_error(400, "%s: required", fields[i]);
 			goto out;
 		}
-	if ((match = calloc(d->tasks.count + 1, sizeof *match)) == NULL)
+	ids = json_array();
+	if ((proj = tasks_project(d, project)) == NULL ||
+	    (lct = tasks_word_find(d, val[0], false)) == 0)
+		goto done;
+	if ((match = calloc(proj->count + 1, sizeof *match)) == NULL)
 		abort();
-	for (i = 0; i < d->tasks.count; i++) {
-		dt = d->tasks.order[i];
-		if (dt->t.scheduled_type == TASK_LIFE_CYCLE &&
-		    dt->t.is_enable && !dt->removed &&
-		    strcmp(dt->t.project_id, project) == 0 &&
-		    dt->t.life_cycle_type != NULL &&
-		    strcmp(dt->t.life_cycle_type, val[0]) == 0 &&
-		    listens(dt, val[1], val[2]))
-			match[n++] = dt;
+	for (i = 0; i < proj->nslots; i++) {
+		if ((dt = proj->slot[i]) == NULL ||
+		    dt->scheduled_type != TASK_LIFE_CYCLE || !dt->is_enable ||
+		    dt->removed || dt->life_cycle_type != lct ||
+		    (def = tasks_def(d, dt)) == NULL ||
+		    !listens(&def->t, val[1], val[2]))
+			continue;
+		match[n].dt = dt;
+		match[n].priority = def->t.priority;
+		match[n].wait_time = def->t.wait_time;
+		n++;
+		if (n % 1024 == 0)	/* nothing held: keep the cache small */
+			tasks_trim(d);
 	}
 	qsort(match, n, sizeof *match, by_priority);
-	ids = json_array();
 	for (i = 0; i < n; i++) {
-		dispatch_event(d, match[i], val[1], val[2],
-		    match[i]->t.wait_time, id);
+		dispatch_event(d, match[i].dt, val[1], val[2],
+		    match[i].wait_time, id);
 		json_array_append_new(ids, json_string(id));
 	}
+done:
 	r = reply_with(202, json_pack("{s:o}", "execution_ids", ids));
 out:
 	free(match);

@@ -56,7 +56,7 @@ route_om_show(struct api_req *req)
 	if ((dt = tasks_find(req->d, id)) == NULL)
 		return (reply_error(404, "task_id: no task '%s'", id));
 	/* whoever may not see the project learns nothing of the task */
-	if (!caller_may_use(req, dt->t.project_id, &r))
+	if (!caller_may_use(req, dt->proj->name, &r))
 		return (r);
-	return (reply_ok(view_task_om(req->d, dt)));
+	return (reply_view(req->d, view_task_om(req->d, dt)));
 }

@@ -24,19 +24,13 @@
 
 #define APPROVE_COMMENTS_MAX	1024	/* bytes */
 
-static const struct tz *
-zone_of(struct daemon *d, const struct dtask *dt)
-{
-	return (dt->sched.tz != NULL ? dt->sched.tz : d->default_zone);
-}
-
 static json_t *
-local_time(struct daemon *d, const struct dtask *dt, int64_t at)
+local_time(struct daemon *d, struct dtask *dt, int64_t at)
 {
 	struct civil	c;
 	char		buf[40];
 
-	civil_from_secs(at + tz_offset_at(zone_of(d, dt), at), &c);
+	civil_from_secs(at + tz_offset_at(tasks_zone(d, dt), at), &c);
 	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year,
 	    c.mon, c.day, c.hour, c.min, c.sec);
 	return (json_string(buf));
@@ -109,22 +103,22 @@ route_planned_modify(struct api_req *req)
 		return (reply_error(400, "execute_at: '%s': %s", ea, why));
 	if ((dt = route_task(req, &r)) == NULL)
 		return (r);
-	if (planned_target_type(dt, inst) == NULL)
+	if (planned_target_type(d, dt, inst) == NULL)
 		return (reply_error(404, "instance_id: '%s' is not a target of "
-		    "task %s", inst, dt->t.id));
+		    "task %s", inst, dtask_id(dt)));
 	now = (int64_t)floor(ev_time());
 	if (ea != NULL) {
 		/* a time in a gap runs when the gap ends; a repeated one at
 		   its first occurrence, as the schedules do */
-		(void)tz_local_to_utc(zone_of(d, dt), local, &at, &second);
+		(void)tz_local_to_utc(tasks_zone(d, dt), local, &at, &second);
 		if (at <= now)
 			return (reply_error(400, "execute_at: '%s' is in the "
 			    "past (time zone %s)", ea,
-			    tz_name(zone_of(d, dt))));
+			    tz_name(tasks_zone(d, dt))));
 	}
 	if (dt->next == 0)
 		return (reply_error(409, "task_id: task %s has no upcoming "
-		    "execution (disabled, expired or not timed)", dt->t.id));
+		    "execution (disabled, expired or not timed)", dtask_id(dt)));
 	if (planned_set(d, dt, inst, dt->next, at, &cause) != 0) {
 		r = reply_error(500, "%s", cause);
 		free(cause);
@@ -134,19 +128,19 @@ route_planned_modify(struct api_req *req)
 }
 
 static json_t *
-record(struct daemon *d, const struct dtask *dt, const char *inst,
+record(struct daemon *d, struct dtask *dt, const char *inst,
     int64_t planned_at, const struct planned *p)
 {
 	return (json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:s}",
-	    "task_id", dt->t.id,
-	    "task_name", dt->t.task_name,
+	    "task_id", dtask_id(dt),
+	    "task_name", dt->name,
 	    "instance_id", inst,
-	    "target_type", planned_target_type(dt, inst),
+	    "target_type", planned_target_type(d, dt, inst),
 	    "planned_time", local_time(d, dt, planned_at),
 	    "execute_time", p != NULL && !p->cancelled && p->execute_at > 0 ?
 	    local_time(d, dt, p->execute_at) : json_null(),
 	    "status", p != NULL && p->cancelled ? "CANCELLED" : "WAITING",
-	    "time_zone", tz_name(zone_of(d, dt))));
+	    "time_zone", tz_name(tasks_zone(d, dt))));
 }
 
 struct reply
@@ -158,6 +152,7 @@ route_planned_list(struct api_req *req)
 	const char	*inst = req->params[PARAM_INSTANCE_ID];
 	struct reply	 r;
 	struct dtask	*dt;
+	struct project	*proj;
 	struct planned	*p;
 	json_t		*items;
 	int64_t		 now = (int64_t)floor(ev_time());
@@ -167,23 +162,27 @@ route_planned_list(struct api_req *req)
 		return (r);
 	planned_prune(d, now);
 	items = json_array();
-	for (i = 0; i < d->tasks.count; i++) {
-		dt = d->tasks.order[i];
-		if (strcmp(dt->t.project_id, project) != 0 || !dt->timed ||
-		    !dt->t.is_enable || dt->next == 0 ||
-		    planned_target_type(dt, inst) == NULL)
+	for (i = 0; (proj = tasks_project(d, project)) != NULL &&
+	    i < proj->nslots; i++) {
+		/* every timed task of the project: its targets are in the
+		   definition */
+		if ((dt = proj->slot[i]) == NULL || !dt->timed ||
+		    !dt->is_enable || dt->next == 0 ||
+		    planned_target_type(d, dt, inst) == NULL)
 			continue;
 		json_array_append_new(items, record(d, dt, inst, dt->next,
-		    planned_find(d, dt->t.id, inst, dt->next)));
+		    planned_find(d, dtask_id(dt), inst, dt->next)));
+		if (i % 1024 == 1023)	/* nothing held: keep the cache small */
+			tasks_trim(d);
 	}
 	/* records of other instants still ahead: a moved run to come, or a
 	   fire the task no longer has (it was changed) */
 	LIST_FOREACH(p, &d->planned, entry) {
 		if (strcmp(p->instance_id, inst) != 0 ||
 		    (dt = tasks_find(d, p->task_id)) == NULL ||
-		    strcmp(dt->t.project_id, project) != 0 ||
-		    planned_target_type(dt, inst) == NULL ||
-		    (p->planned_at == dt->next && dt->t.is_enable))
+		    strcmp(dt->proj->name, project) != 0 ||
+		    planned_target_type(d, dt, inst) == NULL ||
+		    (p->planned_at == dt->next && dt->is_enable))
 			continue;
 		if (p->planned_at < now && (p->cancelled ||
 		    p->execute_at == 0 || p->moved_done))
@@ -261,20 +260,20 @@ route_om_approve(struct api_req *req)
 		r = reply_error(404, "task_id: no task '%s'", id);
 		goto out;
 	}
-	if (!caller_may_use(req, dt->t.project_id, &r))
+	if (!caller_may_use(req, dt->proj->name, &r))
 		goto out;
-	if (!dt->t.enable_approve) {
+	if (!dt->enable_approve) {
 		r = reply_error(409, "approve_status: task %s does not have "
 		    "enable_approve", id);
 		goto out;
 	}
-	if (store_task_set_approve(d->store, dt->t.id, status, comments) !=
+	if (store_task_set_approve(d->store, dtask_id(dt), status, comments) !=
 	    0) {
 		r = reply_error(500, "%s", store_error(d->store));
 		goto out;
 	}
-	tasks_set_approve(dt, status, comments);
-	r = reply_ok(view_task_om(d, dt));
+	tasks_set_approve(d, dt, status, comments);
+	r = reply_view(d, view_task_om(d, dt));
 out:
 	json_decref(body);
 	return (r);

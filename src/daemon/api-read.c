@@ -27,6 +27,7 @@
  */
 struct page {
 	char	*buf;
+	bool	 failed;	/* a definition could not be read */
 	size_t	 len;
 	size_t	 cap;
 	size_t	 items;
@@ -52,23 +53,31 @@ page_init(struct page *pg)
 }
 
 static void
-page_add(struct page *pg, struct daemon *d, const struct dtask *dt)
+page_add(struct page *pg, struct daemon *d, struct dtask *dt)
 {
 	const char	*text;
 	size_t		 n;
 
-	text = view_task_list_text(d, dt, &n);
+	if ((text = view_task_list_text(d, dt, &n)) == NULL) {
+		pg->failed = true;
+		return;
+	}
 	if (pg->items++ > 0)
 		page_put(pg, ",", 1);
 	page_put(pg, text, n);
 }
 
 static struct reply
-page_reply(struct page *pg, size_t total)
+page_reply(struct daemon *d, struct page *pg, size_t total)
 {
 	char	tail[64];
 	int	n;
 
+	if (pg->failed) {
+		free(pg->buf);
+		return (reply_error(500, "a task of the page could not be read "
+		    "from the store: %s", store_error(d->store)));
+	}
 	n = snprintf(tail, sizeof tail, "],\"total_count\":%zu}\n", total);
 	page_put(pg, tail, (size_t)n);
 	return (reply_text(200, pg->buf, pg->len));
@@ -91,8 +100,9 @@ route_list(struct api_req *req)
 	int		 want_kind = -1, i;
 	struct page	 pg;
 	size_t		 k, count, total = 0;
-	struct dtask	*dt, *proj_one[1], **order;
+	struct dtask	*dt;
 	struct project	*proj;
+	uint32_t	 want_type = 0, want_lct = 0;
 
 	if (query_unknown(req, known, &r) ||
 	    query_int(req, "offset", 0, 1000000000, 0, &offset, &r) != 0 ||
@@ -125,33 +135,27 @@ route_list(struct api_req *req)
 		total = proj->count;
 		for (k = (size_t)offset; k < total && k < (size_t)(offset +
 		    limit); k++)
-			page_add(&pg, d, proj->order[k]);
+			page_add(&pg, d, tasks_project_at(proj, k));
 		goto done;
 	}
-	if (name != NULL) {
-		/* a name is unique in its project */
-		dt = tasks_find_name(d, project, name);
-		if (dt == NULL)
-			goto done;
-		proj_one[0] = dt;
-		order = proj_one;
-		count = 1;
-	} else {
-		order = proj->order;
-		count = proj->count;
-	}
+	/* words are interned: a word nobody uses matches no task */
+	if ((type != NULL && (want_type = tasks_word_find(d, type, true)) ==
+	    0) || (lct != NULL && (want_lct = tasks_word_find(d, lct, false)) ==
+	    0))
+		goto done;
+	count = name != NULL ? 1 : proj->nslots;
 	for (k = 0; k < count; k++) {
-		dt = order[k];
-		if (name != NULL && strcmp(dt->t.task_name, name) != 0)
+		/* a name is unique in its project */
+		if ((dt = name != NULL ? tasks_find_name(d, project, name) :
+		    proj->slot[k]) == NULL)
 			continue;
-		if (type != NULL && strcasecmp(dt->t.task_type, type) != 0)
+		if (type != NULL && dt->task_type != want_type)
 			continue;
 		/* as the seed: triggered tasks only when asked for */
-		if (want_kind >= 0 ? (int)dt->t.scheduled_type != want_kind :
-		    dt->t.scheduled_type == TASK_LIFE_CYCLE)
+		if (want_kind >= 0 ? (int)dt->scheduled_type != want_kind :
+		    dt->scheduled_type == TASK_LIFE_CYCLE)
 			continue;
-		if (lct != NULL && (dt->t.life_cycle_type == NULL ||
-		    strcmp(dt->t.life_cycle_type, lct) != 0))
+		if (lct != NULL && dt->life_cycle_type != want_lct)
 			continue;
 		if (last != NULL && dt->last_status != want_status)
 			continue;
@@ -160,7 +164,7 @@ route_list(struct api_req *req)
 		total++;
 	}
 done:
-	return (page_reply(&pg, total));
+	return (page_reply(d, &pg, total));
 }
 
 struct reply
@@ -174,7 +178,7 @@ route_show(struct api_req *req)
 		return (r);
 	if ((dt = route_task(req, &r)) == NULL)
 		return (r);
-	return (reply_ok(view_task(req->d, dt)));
+	return (reply_view(req->d, view_task(req->d, dt)));
 }
 
 /*
@@ -279,6 +283,7 @@ route_execute(struct api_req *req)
 	static const char *const known[] = { "force", NULL };
 	const char	*f;
 	struct dtask	*dt;
+	struct tdef	*def;
 	struct reply	 r;
 	char		 exec_id[37];
 	bool		 force = false;
@@ -297,13 +302,14 @@ route_execute(struct api_req *req)
 		return (r);
 	if (d->stopping)
 		return (reply_error(503, "skedd is shutting down"));
-	if (dt->t.scheduled_type == TASK_LIFE_CYCLE && dt->t.ntargets == 0)
+	if (dt->scheduled_type == TASK_LIFE_CYCLE &&
+	    ((def = tasks_def(d, dt)) == NULL || def->t.ntargets == 0))
 		return (reply_error(400, "task_id: a LIFE_CYCLE task without "
 		    "target_infos runs from events only"));
 	if (dispatch_run_now(d, dt, force, exec_id) != 0)
 		return (reply_error(500, "the execution could not be recorded: "
 		    "%s", store_error(d->store)));
-	return (execution_reply(d, dt->t.id, exec_id));
+	return (execution_reply(d, dtask_id(dt), exec_id));
 }
 
 struct reply
@@ -358,10 +364,10 @@ route_status(struct api_req *req)
 	    json_integer(d->running_executions));
 	json_object_set_new(o, "next_fire", c.next > 0 ?
 	    view_time_ms(c.next * 1000) : json_null());
-	json_object_set_new(o, "next_task_id", dt ? json_string(dt->t.id) :
+	json_object_set_new(o, "next_task_id", dt ? json_string(dtask_id(dt)) :
 	    json_null());
 	json_object_set_new(o, "next_task_name", dt ?
-	    json_string(dt->t.task_name) : json_null());
+	    json_string(dt->name) : json_null());
 	json_object_set_new(o, "config", d->cfg.path ?
 	    json_string(d->cfg.path) : json_null());
 	json_object_set_new(o, "database", json_string(d->cfg.database));

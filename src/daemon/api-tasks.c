@@ -238,16 +238,16 @@ static struct reply
 name_taken(const struct dtask *other)
 {
 	return (reply_error(409, "task_name: '%s' is already the name of task "
-	    "%s in project %s", other->t.task_name, other->t.id,
-	    other->t.project_id));
+	    "%s in project %s", other->name, dtask_id(other),
+	    other->proj->name));
 }
 
 static struct reply
-read_only(const struct dtask *dt)
+read_only(struct daemon *d, const struct dtask *dt)
 {
 	return (reply_error(409, "task %s (%s) is defined in the file %s: "
 	    "file tasks are read-only through the API; edit the file and "
-	    "reload", dt->t.id, dt->t.task_name, dt->source));
+	    "reload", dtask_id(dt), dt->name, tasks_source(d, dt)));
 }
 
 static void
@@ -327,7 +327,7 @@ api_task_create(struct api_req *req, json_t *o, const char *project_in,
 	/* tasks_add: a task that asks for approval waits for it */
 	dt = tasks_add(d, &t, now, now, 0, ST_WAITING, NULL);
 	tasks_arm(d, dt, now / 1000);
-	r = reply_ok(om_view ? view_task_om(d, dt) : view_task(d, dt));
+	r = reply_view(d, om_view ? view_task_om(d, dt) : view_task(d, dt));
 out:
 	free(project);
 	json_decref(o);
@@ -510,6 +510,7 @@ route_modify(struct api_req *req)
 	struct daemon		*d = req->d;
 	struct store_task_meta	 m;
 	struct dtask		*dt, *other;
+	struct tdef		*cur;
 	struct task		 t;
 	struct reply		 r;
 	json_t			*patch, *def = NULL, *v;
@@ -521,16 +522,16 @@ route_modify(struct api_req *req)
 
 	if (query_unknown(req, known, &r) || (dt = route_task(req, &r)) == NULL)
 		return (r);
-	if (dt->source != NULL)
-		return (read_only(dt));
+	if (dt->source != 0)
+		return (read_only(d, dt));
 	if ((patch = api_body_object(req, &r)) == NULL)
 		return (r);
 	if (!types_ok(patch, &r))
 		goto out;
 	if ((s = json_string_value(json_object_get(patch, "id"))) != NULL &&
-	    strcmp(s, dt->t.id) != 0) {
+	    strcmp(s, dtask_id(dt)) != 0) {
 		r = reply_error(400, "id: '%s' is not the task of the path "
-		    "(%s); ids never change", s, dt->t.id);
+		    "(%s); ids never change", s, dtask_id(dt));
 		goto out;
 	}
 	json_object_del(patch, "id");
@@ -544,11 +545,11 @@ route_modify(struct api_req *req)
 			continue;
 		if ((s = json_string_value(v)) == NULL) {
 			r = reply_error(400, "%s: expected the task's project "
-			    "(%s), not %s", project_keys[i], dt->t.project_id,
+			    "(%s), not %s", project_keys[i], dt->proj->name,
 			    json_kind(v));
 			goto out;
 		}
-		if (strcmp(s, dt->t.project_id) != 0) {
+		if (strcmp(s, dt->proj->name) != 0) {
 			r = reply_error(400, "%s: '%s': a task cannot move to "
 			    "another project", project_keys[i], s);
 			goto out;
@@ -561,7 +562,12 @@ route_modify(struct api_req *req)
 		json_object_set(patch, "task_name", v);
 		json_object_del(patch, "name");
 	}
-	def = definition(&dt->t);
+	if ((cur = tasks_def(d, dt)) == NULL) {
+		r = reply_error(500, "the task could not be read: %s",
+		    store_error(d->store));
+		goto out;
+	}
+	def = definition(&cur->t);
 	merge(def, patch);
 	if (task_from_json(d, def, &t, &r) != 0)
 		goto out;
@@ -571,12 +577,18 @@ route_modify(struct api_req *req)
 		task_free(&t);
 		goto out;
 	}
-	if ((t.id = strdup(dt->t.id)) == NULL)
+	if ((t.id = strdup(dtask_id(dt))) == NULL)
 		abort();
 	/* a client comparing update_time must see it move */
-	if (now <= dt->update_ms)
-		now = dt->update_ms + 1;
-	meta_of(&m, dt, dt->create_ms, now);
+	if ((cur = tasks_def(d, dt)) == NULL) {
+		r = reply_error(500, "the task could not be read: %s",
+		    store_error(d->store));
+		task_free(&t);
+		goto out;
+	}
+	if (now <= cur->update_ms)
+		now = cur->update_ms + 1;
+	meta_of(&m, dt, cur->create_ms, now);
 	if (store_task_put(d->store, &t, &m) != 0) {
 		r = reply_error(500, "the task could not be stored: %s",
 		    store_error(d->store));
@@ -585,7 +597,7 @@ route_modify(struct api_req *req)
 	}
 	/* tasks_replace keeps or resets the approval with enable_approve */
 	tasks_replace(d, dt, &t, NULL, now);
-	r = reply_ok(view_task(d, dt));
+	r = reply_view(d, view_task(d, dt));
 out:
 	json_decref(def);
 	json_decref(patch);
@@ -603,9 +615,9 @@ route_delete(struct api_req *req)
 
 	if (query_unknown(req, known, &r) || (dt = route_task(req, &r)) == NULL)
 		return (r);
-	if (dt->source != NULL)
-		return (read_only(dt));
-	rc = store_task_delete(d->store, dt->t.id, now_ms());
+	if (dt->source != 0)
+		return (read_only(d, dt));
+	rc = store_task_delete(d->store, dtask_id(dt), now_ms());
 	if (rc < 0)
 		return (reply_error(500, "the task could not be deleted: %s",
 		    store_error(d->store)));

@@ -90,6 +90,15 @@ reply_ok(json_t *body)
 }
 
 struct reply
+reply_view(struct daemon *d, json_t *body)
+{
+	if (body == NULL)
+		return (reply_error(500, "the task could not be read from the "
+		    "store: %s", store_error(d->store)));
+	return (reply_with(200, body));
+}
+
+struct reply
 reply_with(int status, json_t *body)
 {
 	struct reply	r = { status, body, NULL, 0 };
@@ -183,7 +192,7 @@ route_task(struct api_req *req, struct reply *r)
 	const char	*id = req->params[PARAM_TASK_ID];
 	struct dtask	*dt = tasks_find(req->d, id);
 
-	if (dt == NULL || strcmp(dt->t.project_id, project) != 0) {
+	if (dt == NULL || strcmp(dt->proj->name, project) != 0) {
 		*r = reply_error(404, "task_id: no task '%s' in project %s",
 		    id, project);
 		return (NULL);

@@ -68,6 +68,8 @@ struct notifier {
 struct execution {
 	struct store_execution	 rec;
 	struct dtask		*task;
+	struct tdef		*def;	/* held until the end */
+	struct daemon		*d;
 	struct subtask		*subs;
 	size_t			 ndone;
 	LIST_ENTRY(execution)	 entry;
@@ -138,11 +140,12 @@ static void	finish(struct daemon *, struct execution *);
 
 /* The targets of a task: one subtask each; none means the local host. */
 static struct execution *
-execution_new(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
+execution_new(struct daemon *d, struct dtask *dt, struct tdef *def,
+    const struct fire_req *fr)
 {
 	struct execution	*ex;
 	struct store_execution	*r;
-	const struct task	*t = &dt->t;
+	const struct task	*t = &def->t;
 	int64_t			 scheduled = fr->scheduled;
 	int64_t			 fired_ms = fr->fired_ms;
 	size_t			 i, j, n = 0;
@@ -160,7 +163,7 @@ execution_new(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 		snprintf(r->id, 37, "%s", fr->id);
 	else
 		uuid_generate_str(r->id);
-	r->task_id = xstrdup(t->id);
+	r->task_id = xstrdup(dtask_id(dt));
 	r->task_type = xstrdup(t->task_type);
 	r->scheduled_type = xstrdup(task_sched_type_name(t->scheduled_type));
 	r->time_zone = xstrdup(t->time_zone != NULL ? t->time_zone :
@@ -196,12 +199,16 @@ execution_new(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 	}
 	ex->task = dt;
 	dt->refs++;
+	ex->def = def;
+	def->refs++;
+	ex->d = d;
 	return (ex);
 }
 
 static void
-execution_free(struct execution *ex)
+execution_free(struct daemon *d, struct execution *ex)
 {
+	tasks_def_drop(d, ex->def);
 	store_execution_free(&ex->rec);
 	free(ex->subs);
 	free(ex);
@@ -209,14 +216,22 @@ execution_free(struct execution *ex)
 
 /* A fire the overlap policy turns away: recorded, as SKIP, and done. */
 static struct execution *
-record_skip(struct daemon *d, struct dtask *dt, const struct fire_req *fr,
-    const char *why)
+record_skip(struct daemon *d, struct dtask *dt, struct tdef *def,
+    const struct fire_req *fr, const char *why)
 {
-	struct execution	*ex = execution_new(d, dt, fr);
-	struct store_execution	*r = &ex->rec;
+	struct execution	*ex;
+	struct store_execution	*r;
 	int64_t			 scheduled = fr->timed ? fr->scheduled : 0;
 	int64_t			 fired_ms = fr->fired_ms;
 	size_t			 i;
+
+	if (def == NULL && (def = tasks_def(d, dt)) == NULL) {
+		log_err("task %s (%s): %s; not recorded: its definition "
+		    "cannot be read", dt->name, dtask_id(dt), why);
+		return (NULL);
+	}
+	ex = execution_new(d, dt, def, fr);
+	r = &ex->rec;
 
 	snprintf(r->status, sizeof r->status, "SKIP");
 	set_reason(&r->reason, "%s", why);
@@ -230,21 +245,21 @@ record_skip(struct daemon *d, struct dtask *dt, const struct fire_req *fr,
 	}
 	if (store_execution_insert(d->store, r) != 0)
 		log_err("task %s: cannot record a skipped execution: %s",
-		    dt->t.id, store_error(d->store));
+		    dtask_id(dt), store_error(d->store));
 	dt->last_status = ST_SKIP;
-	if (store_task_set_status(d->store, dt->t.id, "SKIP",
+	if (store_task_set_status(d->store, dtask_id(dt), "SKIP",
 	    scheduled > 0 ? scheduled : dt->last_fire) != 0)
-		log_err("task %s: %s", dt->t.id, store_error(d->store));
-	log_info("task %s (%s): %s", dt->t.task_name, dt->t.id, why);
+		log_err("task %s: %s", dtask_id(dt), store_error(d->store));
+	log_info("task %s (%s): %s", dt->name, dtask_id(dt), why);
 	return (ex);
 }
 
 const char *
 dispatch_approval_block(const struct dtask *dt)
 {
-	if (!dt->t.enable_approve)
+	if (!dt->enable_approve)
 		return (NULL);
-	switch (dt->approve) {
+	switch ((enum approve_status)dt->approve) {
 	case APPROVE_PASSED:
 		return (NULL);
 	case APPROVE_REJECTED:
@@ -254,14 +269,14 @@ dispatch_approval_block(const struct dtask *dt)
 	}
 }
 
-static void	notify(struct daemon *, struct dtask *,
+static void	notify(struct daemon *, struct dtask *, const struct tdef *,
 		    const struct store_execution *, const char *event);
 
 static void
-format_local(struct daemon *d, const struct dtask *dt, int64_t at, char *buf,
+format_local(struct daemon *d, const struct tdef *def, int64_t at, char *buf,
     size_t size)
 {
-	const struct tz	*zone = dt->sched.tz != NULL ? dt->sched.tz :
+	const struct tz	*zone = def->sched.tz != NULL ? def->sched.tz :
 	    d->default_zone;
 	struct civil	 c;
 
@@ -286,7 +301,7 @@ apply_planned(struct daemon *d, struct dtask *dt, struct execution *ex)
 	if (LIST_EMPTY(&d->planned))
 		return (0);
 	for (i = 0; i < r->nsubtasks; i++) {
-		p = planned_find(d, dt->t.id, r->subtasks[i].target_id,
+		p = planned_find(d, dtask_id(dt), r->subtasks[i].target_id,
 		    r->scheduled_at);
 		if (p == NULL)
 			continue;
@@ -294,7 +309,8 @@ apply_planned(struct daemon *d, struct dtask *dt, struct execution *ex)
 			set_reason(&r->subtasks[i].reason, "planned record "
 			    "cancelled");
 		else if (p->execute_at > 0) {
-			format_local(d, dt, p->execute_at, when, sizeof when);
+			format_local(d, ex->def, p->execute_at, when,
+			    sizeof when);
 			set_reason(&r->subtasks[i].reason, "planned record "
 			    "moved to %s", when);
 		} else
@@ -323,18 +339,25 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 {
 	struct execution	*ex;
 	struct subtask		*st;
+	struct tdef		*def;
 	const char		*why;
 	size_t			 i, skipped = 0;
 
+	if ((def = tasks_def(d, dt)) == NULL) {
+		log_err("task %s (%s): not run: its definition cannot be read",
+		    dt->name, dtask_id(dt));
+		return (NULL);
+	}
 	if ((why = dispatch_approval_block(dt)) != NULL) {
-		finish(d, record_skip(d, dt, fr, why));
+		finish(d, record_skip(d, dt, def, fr, why));
 		return (NULL);
 	}
 	if (dt->running > 0 && !fr->force) {
-		switch (dt->t.overlap_policy) {
+		switch (dt->overlap_policy) {
 		case TASK_OVERLAP_SKIP:
-			ex = record_skip(d, dt, fr, "the previous execution "
-			    "is still running (overlap_policy SKIP)");
+			ex = record_skip(d, dt, def, fr, "the previous "
+			    "execution is still running (overlap_policy "
+			    "SKIP)");
 			finish(d, ex);
 			return (NULL);
 		case TASK_OVERLAP_QUEUE:
@@ -342,11 +365,11 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 				dt->queued = 1;
 				dt->queued_at = fr->scheduled;
 				log_info("task %s (%s): queued behind the "
-				    "running execution", dt->t.task_name,
-				    dt->t.id);
+				    "running execution", dt->name,
+				    dtask_id(dt));
 				return (NULL);
 			}
-			ex = record_skip(d, dt, fr, dt->queued ? "a run is "
+			ex = record_skip(d, dt, def, fr, dt->queued ? "a run is "
 			    "already queued behind the running execution "
 			    "(overlap_policy QUEUE)" : "the previous execution "
 			    "is still running; only timed fires are queued "
@@ -357,22 +380,22 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 			break;
 		}
 	}
-	ex = execution_new(d, dt, fr);
+	ex = execution_new(d, dt, def, fr);
 	if (fr->timed)
 		skipped = apply_planned(d, dt, ex);
 	if (store_execution_insert(d->store, &ex->rec) != 0) {
 		log_err("task %s (%s): execution not recorded, so not run: %s",
-		    dt->t.task_name, dt->t.id, store_error(d->store));
-		tasks_release(dt);
-		execution_free(ex);
+		    dt->name, dtask_id(dt), store_error(d->store));
+		tasks_release(d, dt);
+		execution_free(d, ex);
 		return (NULL);
 	}
 	if (fr->timed)
 		dt->last_fire = fr->scheduled;
 	dt->last_status = ST_RUNNING;
-	if (store_task_set_status(d->store, dt->t.id, "RUNNING",
+	if (store_task_set_status(d->store, dtask_id(dt), "RUNNING",
 	    dt->last_fire) != 0)
-		log_err("task %s: %s", dt->t.id, store_error(d->store));
+		log_err("task %s: %s", dtask_id(dt), store_error(d->store));
 	dt->running++;
 	d->running_executions++;
 	LIST_INSERT_HEAD(&d->executions, ex, entry);
@@ -381,20 +404,20 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 		st->exec = ex;
 		st->index = i;
 		st->job.execution_id = ex->rec.id;
-		st->job.task_id = dt->t.id;
-		st->job.task_name = dt->t.task_name;
-		st->job.project_id = dt->t.project_id;
-		st->job.action = dt->t.task_type;
+		st->job.task_id = dtask_id(dt);
+		st->job.task_name = def->t.task_name;
+		st->job.project_id = def->t.project_id;
+		st->job.action = def->t.task_type;
 		st->job.target_type = ex->rec.subtasks[i].target_type;
 		st->job.target_id = ex->rec.subtasks[i].target_id;
-		st->job.input_param = dt->t.input_param != NULL ?
-		    dt->t.input_param : "{}";
-		st->job.force = dt->t.enforcement_enable;
+		st->job.input_param = def->t.input_param != NULL ?
+		    def->t.input_param : "{}";
+		st->job.force = def->t.enforcement_enable;
 		if (!st->done)
 			TAILQ_INSERT_TAIL(&d->waiting, st, wait);
 	}
 	log_info("task %s (%s): execution %s started, %zu subtask%s%s",
-	    dt->t.task_name, dt->t.id, ex->rec.id, ex->rec.nsubtasks,
+	    dt->name, dtask_id(dt), ex->rec.id, ex->rec.nsubtasks,
 	    ex->rec.nsubtasks == 1 ? "" : "s", skipped > 0 ?
 	    " (some skipped by planned records)" : "");
 	if (skipped == ex->rec.nsubtasks) {
@@ -403,7 +426,7 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 		return (NULL);
 	}
 	ex->ndone = skipped;
-	notify(d, dt, &ex->rec, "START_EXECUTION");
+	notify(d, dt, def, &ex->rec, "START_EXECUTION");
 	return (ex);
 }
 
@@ -424,20 +447,23 @@ dispatch_run_now(struct daemon *d, struct dtask *dt, bool force,
 	struct fire_req		 fr = { 0, now_ms(), force, false, NULL, NULL,
 	    NULL };
 	struct execution	*ex;
+	struct tdef		*def;
 	const char		*why;
 	bool			 skip;
 
+	if ((def = tasks_def(d, dt)) == NULL)
+		return (-1);
 	/* turned away: the SKIP record's id is the answer */
 	skip = dt->running > 0 && !force &&
-	    dt->t.overlap_policy != TASK_OVERLAP_ALLOW;
+	    dt->overlap_policy != TASK_OVERLAP_ALLOW;
 	if ((why = dispatch_approval_block(dt)) != NULL || skip) {
 		if (why == NULL)
-			why = dt->t.overlap_policy == TASK_OVERLAP_SKIP ?
+			why = dt->overlap_policy == TASK_OVERLAP_SKIP ?
 			    "the previous execution is still running "
 			    "(overlap_policy SKIP)" : "the previous execution "
 			    "is still running; a run now is not queued "
 			    "(overlap_policy QUEUE)";
-		ex = record_skip(d, dt, &fr, why);
+		ex = record_skip(d, dt, def, &fr, why);
 		snprintf(exec_id, 37, "%s", ex->rec.id);
 		finish(d, ex);
 		return (0);
@@ -453,7 +479,7 @@ void
 dispatch_moved(struct daemon *d, struct dtask *dt, const char *target_id,
     int64_t execute_at)
 {
-	const char	*type = planned_target_type(dt, target_id);
+	const char	*type = planned_target_type(d, dt, target_id);
 	/* its own run of one target: the task's overlap policy is for its
 	   whole fires */
 	struct fire_req	 fr = { execute_at, now_ms(), true, false, NULL,
@@ -461,7 +487,7 @@ dispatch_moved(struct daemon *d, struct dtask *dt, const char *target_id,
 
 	if (type == NULL) {
 		log_notice("task %s (%s): %s is no longer a target; its moved "
-		    "run is dropped", dt->t.task_name, dt->t.id, target_id);
+		    "run is dropped", dt->name, dtask_id(dt), target_id);
 		return;
 	}
 	(void)fire_one(d, dt, &fr);
@@ -484,9 +510,9 @@ event_arm(struct daemon *d)
 }
 
 static void
-event_free(struct event_run *er)
+event_free(struct daemon *d, struct event_run *er)
 {
-	tasks_release(er->dt);
+	tasks_release(d, er->dt);
 	free(er->target_type);
 	free(er->target_id);
 	free(er);
@@ -516,7 +542,7 @@ dispatch_event(struct daemon *d, struct dtask *dt, const char *target_type,
 	else
 		TAILQ_INSERT_AFTER(&d->events, at, er, entry);
 	log_info("task %s (%s): event run %s on %s %s in %d s",
-	    dt->t.task_name, dt->t.id, er->id, target_type, target_id, wait);
+	    dt->name, dtask_id(dt), er->id, target_type, target_id, wait);
 	event_arm(d);
 }
 
@@ -537,11 +563,11 @@ event_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		fr.only_type = er->target_type;
 		fr.only_id = er->target_id;
 		if (er->dt->removed)
-			finish(d, record_skip(d, er->dt, &fr, "the task was "
+			finish(d, record_skip(d, er->dt, NULL, &fr, "the task was "
 			    "deleted before its event run started"));
 		else
 			(void)fire_one(d, er->dt, &fr);
-		event_free(er);
+		event_free(d, er);
 	}
 	event_arm(d);
 	pump(d);
@@ -561,9 +587,9 @@ events_drain(struct daemon *d)
 		fr.id = er->id;
 		fr.only_type = er->target_type;
 		fr.only_id = er->target_id;
-		finish(d, record_skip(d, er->dt, &fr, "skedd shut down before "
-		    "the event run's wait_time was over"));
-		event_free(er);
+		finish(d, record_skip(d, er->dt, NULL, &fr, "skedd shut down "
+		    "before the event run's wait_time was over"));
+		event_free(d, er);
 	}
 }
 
@@ -571,15 +597,15 @@ events_drain(struct daemon *d)
 
 /* Does the task's message_notification ask for this event? */
 static bool
-notify_wants(const struct dtask *dt, const char *event)
+notify_wants(const struct tdef *def, const char *event)
 {
 	json_t		*mn, *pol, *v;
 	const char	*s, *e;
 	size_t		 i, len = strlen(event);
 	bool		 want = true;
 
-	if (dt->t.message_notification == NULL ||
-	    (mn = json_loads(dt->t.message_notification, 0, NULL)) == NULL)
+	if (def->t.message_notification == NULL ||
+	    (mn = json_loads(def->t.message_notification, 0, NULL)) == NULL)
 		return (true);
 	pol = json_object_get(mn, "policy");
 	if (json_is_string(pol) && json_string_length(pol) > 0) {
@@ -656,29 +682,29 @@ notify_next(struct daemon *d)
 
 /* Run hooks_dir/notify EVENT TASK_ID with the execution on stdin. */
 static void
-notify(struct daemon *d, struct dtask *dt, const struct store_execution *r,
-    const char *event)
+notify(struct daemon *d, struct dtask *dt, const struct tdef *def,
+    const struct store_execution *r, const char *event)
 {
 	struct notifier		*n;
 	json_t			*j;
 	char			*path;
 	const char		*dir;
 
-	if (!dt->t.enable_message_notification || !notify_wants(dt, event))
+	if (!def->t.enable_message_notification || !notify_wants(def, event))
 		return;
 	dir = d->host.hooks_dir != NULL ? d->host.hooks_dir : ".";
 	if (asprintf(&path, "%s/%s", dir, NOTIFY_NAME) < 0)
 		abort();
 	if (access(path, X_OK) != 0) {
 		log_notice("task %s (%s): no notifier %s (%s); %s of %s not "
-		    "sent", dt->t.task_name, dt->t.id, path, strerror(errno),
+		    "sent", dt->name, dtask_id(dt), path, strerror(errno),
 		    event, r->id);
 		free(path);
 		return;
 	}
 	if (d->nnotifiers >= NOTIFY_QUEUE_MAX) {
 		log_warn("task %s (%s): %zu notifications are waiting; %s of "
-		    "%s not sent", dt->t.task_name, dt->t.id, d->nnotifiers,
+		    "%s not sent", dt->name, dtask_id(dt), d->nnotifiers,
 		    event, r->id);
 		free(path);
 		return;
@@ -689,20 +715,20 @@ notify(struct daemon *d, struct dtask *dt, const struct store_execution *r,
 	n->text = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	if (n->text == NULL ||
-	    asprintf(&n->what, "%s %s %s", event, dt->t.id, r->id) < 0)
+	    asprintf(&n->what, "%s %s %s", event, dtask_id(dt), r->id) < 0)
 		abort();
 	proc_strv_add(&n->argv, path);
 	proc_strv_add(&n->argv, event);
-	proc_strv_add(&n->argv, dt->t.id);
+	proc_strv_add(&n->argv, dtask_id(dt));
 	proc_strv_addf(&n->env, "SKED_EVENT=%s", event);
-	proc_strv_addf(&n->env, "SKED_TASK_ID=%s", dt->t.id);
-	proc_strv_addf(&n->env, "SKED_TASK_NAME=%s", dt->t.task_name);
-	proc_strv_addf(&n->env, "SKED_PROJECT_ID=%s", dt->t.project_id);
+	proc_strv_addf(&n->env, "SKED_TASK_ID=%s", dtask_id(dt));
+	proc_strv_addf(&n->env, "SKED_TASK_NAME=%s", dt->name);
+	proc_strv_addf(&n->env, "SKED_PROJECT_ID=%s", dt->proj->name);
 	proc_strv_addf(&n->env, "SKED_EXECUTION_ID=%s", r->id);
 	TAILQ_INSERT_TAIL(&d->notifiers, n, entry);
 	d->nnotifiers++;
 	log_info("task %s (%s): notifier %s %s for execution %s",
-	    dt->t.task_name, dt->t.id, path, event, r->id);
+	    dt->name, dtask_id(dt), path, event, r->id);
 	free(path);
 	notify_next(d);
 }
@@ -720,13 +746,13 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 		dt->catchup = false;
 		log_notice("task %s (%s): missed its fire at %lld while skedd "
 		    "was down; firing once now (FIRE_ONCE_NOW)",
-		    dt->t.task_name, dt->t.id, (long long)scheduled);
+		    dt->name, dtask_id(dt), (long long)scheduled);
 		tasks_arm(d, dt, nows);
 	} else if (now - (double)scheduled > d->cfg.misfire_threshold) {
 		/* the clock was stepped forward, or the machine slept */
-		run = dt->t.misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW;
+		run = dt->misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW;
 		log_notice("task %s (%s): fire at %lld missed by %.0f s; %s",
-		    dt->t.task_name, dt->t.id, (long long)scheduled,
+		    dt->name, dtask_id(dt), (long long)scheduled,
 		    now - (double)scheduled, run ? "firing once now "
 		    "(FIRE_ONCE_NOW)" : "skipped (DO_NOTHING)");
 		tasks_arm(d, dt, nows);
@@ -762,7 +788,7 @@ flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		if (!d->due[i].dt->removed && !d->stopping)
 			(void)fire(d, d->due[i].dt, d->due[i].scheduled,
 			    d->due[i].fired_ms, false);
-		tasks_release(d->due[i].dt);
+		tasks_release(d, d->due[i].dt);
 	}
 	if (tx && store_commit(d->store) != 0)
 		log_err("recording %zu fires: %s", d->ndue,
@@ -842,18 +868,18 @@ finish(struct daemon *d, struct execution *ex)
 			    store_error(d->store));
 		(void)status_parse(r->status, &st);
 		dt->last_status = st;
-		if (store_task_set_status(d->store, dt->t.id, r->status,
+		if (store_task_set_status(d->store, dtask_id(dt), r->status,
 		    dt->last_fire) != 0)
-			log_err("task %s: %s", dt->t.id,
+			log_err("task %s: %s", dtask_id(dt),
 			    store_error(d->store));
 		LIST_REMOVE(ex, entry);
 		dt->running--;
 		d->running_executions--;
 		log_info("task %s (%s): execution %s %s (%d ok, %d failed, "
-		    "%d skipped)", dt->t.task_name, dt->t.id, r->id, r->status,
+		    "%d skipped)", dt->name, dtask_id(dt), r->id, r->status,
 		    r->success_count, r->failed_count, r->skipped_count);
 		if (st == ST_SUCCESS || st == ST_FAIL)
-			notify(d, dt, r, st == ST_SUCCESS ?
+			notify(d, dt, ex->def, r, st == ST_SUCCESS ?
 			    "EXECUTION_SUCCEEDED" : "EXECUTION_FAILED");
 	}
 	schedule_prune(d, dt);
@@ -864,8 +890,8 @@ finish(struct daemon *d, struct execution *ex)
 		dt->queued = 0;
 		(void)fire(d, dt, at, now_ms(), false);
 	}
-	tasks_release(dt);
-	execution_free(ex);
+	tasks_release(d, dt);
+	execution_free(d, ex);
 	if (d->stopping && d->running_executions == 0)
 		ev_break(d->loop, EVBREAK_ALL);
 }
@@ -875,8 +901,7 @@ dispatch_complete(struct sked_job *job, const struct sked_result *res)
 {
 	struct subtask		*st = container_of(job, struct subtask, job);
 	struct execution	*ex = st->exec;
-	struct dtask		*dt = ex->task;
-	struct daemon		*d = dt->d;
+	struct daemon		*d = ex->d;
 	struct store_subtask	*ss = &ex->rec.subtasks[st->index];
 	const char		*name;
 
@@ -938,6 +963,7 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon	*d = container_of(w, struct daemon, prune_timer);
 	struct dtask	*dt;
+	struct tdef	*def;
 	double		 until = ev_time() + PRUNE_BUDGET;
 	int		 keep, deleted, total = 0;
 
@@ -948,21 +974,22 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 */
 	while (d->nprune > 0 && total < PRUNE_BATCH && ev_time() < until) {
 		dt = d->prune[--d->nprune];
-		keep = dt->t.history_keep > 0 ? dt->t.history_keep :
-		    d->cfg.history_keep;
+		def = tasks_def(d, dt);
+		keep = def != NULL && def->t.history_keep > 0 ?
+		    def->t.history_keep : d->cfg.history_keep;
 		deleted = 0;
-		if (store_prune(d->store, dt->t.id, keep, PRUNE_BATCH - total,
+		if (store_prune(d->store, dtask_id(dt), keep, PRUNE_BATCH - total,
 		    &deleted) != 0)
-			log_err("pruning the history of %s: %s", dt->t.id,
+			log_err("pruning the history of %s: %s", dtask_id(dt),
 			    store_error(d->store));
 		dt->prune_pending = false;
 		total += deleted;
 		if (total >= PRUNE_BATCH && !dt->removed) {
-			tasks_release(dt);
+			tasks_release(d, dt);
 			schedule_prune(d, dt);	/* more next time */
 			break;
 		}
-		tasks_release(dt);
+		tasks_release(d, dt);
 	}
 	if (d->nprune == 0)
 		ev_timer_stop(loop, w);
@@ -1059,7 +1086,7 @@ dispatch_abandon(struct daemon *d)
 		dispatch_complete(&st->job, &r);
 	}
 	while (d->nprune > 0)
-		tasks_release(d->prune[--d->nprune]);
+		tasks_release(d, d->prune[--d->nprune]);
 	while ((n = TAILQ_FIRST(&d->notifiers)) != NULL) {
 		log_warn("notifier %s: %s when skedd exited", n->what,
 		    n->p != NULL ? "still running; killed" : "not sent");

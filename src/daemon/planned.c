@@ -112,15 +112,21 @@ planned_find(struct daemon *d, const char *task_id, const char *instance_id,
 }
 
 const char *
-planned_target_type(const struct dtask *dt, const char *instance_id)
+planned_target_type(struct daemon *d, struct dtask *dt,
+    const char *instance_id)
 {
-	size_t	i, j;
+	const struct tdef	*def = tasks_def(d, dt);
+	const struct task	*t;
+	size_t			 i, j;
 
-	for (i = 0; i < dt->t.ntargets; i++)
-		for (j = 0; j < dt->t.targets[i].ntarget_ids; j++)
-			if (strcmp(dt->t.targets[i].target_ids[j],
+	if (def == NULL)
+		return (NULL);
+	t = &def->t;
+	for (i = 0; i < t->ntargets; i++)
+		for (j = 0; j < t->targets[i].ntarget_ids; j++)
+			if (strcmp(t->targets[i].target_ids[j],
 			    instance_id) == 0)
-				return (dt->t.targets[i].target_type);
+				return (t->targets[i].target_type);
 	return (NULL);
 }
 
@@ -132,7 +138,7 @@ planned_set(struct daemon *d, struct dtask *dt, const char *instance_id,
 	struct planned		*p;
 
 	memset(&sp, 0, sizeof sp);
-	sp.task_id = dt->t.id;
+	sp.task_id = dtask_id(dt);
 	sp.instance_id = instance_id;
 	sp.planned_at = planned_at;
 	sp.execute_at = execute_at;
@@ -143,14 +149,14 @@ planned_set(struct daemon *d, struct dtask *dt, const char *instance_id,
 			abort();
 		return (-1);
 	}
-	if ((p = planned_find(d, dt->t.id, instance_id, planned_at)) == NULL)
-		p = planned_new(d, dt->t.id, instance_id, planned_at);
+	if ((p = planned_find(d, dtask_id(dt), instance_id, planned_at)) == NULL)
+		p = planned_new(d, dtask_id(dt), instance_id, planned_at);
 	p->execute_at = execute_at;
 	p->cancelled = execute_at == 0;
 	p->moved_done = false;
 	planned_arm(d, p);
 	log_info("task %s (%s): the run at %lld on %s is %s%lld",
-	    dt->t.task_name, dt->t.id, (long long)planned_at, instance_id,
+	    dt->name, dtask_id(dt), (long long)planned_at, instance_id,
 	    execute_at > 0 ? "moved to " : "cancelled", execute_at > 0 ?
 	    (long long)execute_at : 0LL);
 	return (0);

@@ -59,6 +59,8 @@ typedef struct reply (*route_fn)(struct api_req *);
 struct reply	 reply_error(int status, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 struct reply	 reply_ok(json_t *body);		/* 200 */
+/* 200 with a task view, or 500 when it could not be read (NULL). */
+struct reply	 reply_view(struct daemon *, json_t *body);
 struct reply	 reply_with(int status, json_t *body);	/* 202, 204 ... */
 struct reply	 reply_text(int status, char *text, size_t len);
 /* 1 (and a 400 in *r) when a query parameter is not in known. */

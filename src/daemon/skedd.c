@@ -60,7 +60,7 @@ notify_status(struct daemon *d, const char *state,
 	dt = c->next_task;
 	sd_notifyf(0, "%sSTATUS=%zu tasks, %zu armed; next fire %s%s%s%s",
 	    state, d->tasks.count, c->armed, when, dt ? " (" : "",
-	    dt ? dt->t.task_name : "", dt ? ")" : "");
+	    dt ? dt->name : "", dt ? ")" : "");
 }
 
 char *
@@ -110,7 +110,6 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	struct config	 cfg;
 	const struct tz	*zone = NULL;
 	const char	*cause = "";
-	size_t		 i;
 
 	sd_notify(0, "RELOADING=1");
 	log_notice("reloading %s", d->config_path ? d->config_path :
@@ -173,16 +172,7 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	}
 	if (zone != d->default_zone) {
 		d->default_zone = zone;
-		for (i = 0; i < d->tasks.count; i++) {
-			struct dtask *dt = d->tasks.order[i];
-			char err[SCHED_ERRLEN];
-
-			if (dt->t.time_zone != NULL)
-				continue;
-			dt->timed = task_schedule(&dt->t, d->zones, zone,
-			    &dt->sched, err, sizeof err) == 0;
-			tasks_arm(d, dt, now_ms() / 1000);
-		}
+		tasks_rezone(d);
 	}
 	config_free(&d->cfg);
 	d->cfg = cfg;
@@ -234,15 +224,13 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct daemon	*d = w->signum == SIGTERM ?
 	    container_of(w, struct daemon, sigterm) :
 	    container_of(w, struct daemon, sigint);
-	size_t		 i;
 
 	if (d->stopping)
 		return;
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1");
 	log_notice("shutting down (signal %d)", w->signum);
-	for (i = 0; i < d->tasks.count; i++)
-		tasks_arm(d, d->tasks.order[i], 0);	/* disarms */
+	tasks_disarm_all(d);
 	dispatch_stop(d);	/* running subtasks may finish */
 	if (d->running_executions == 0) {
 		ev_break(loop, EVBREAK_ALL);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/queue.h>
 
 #include <ev.h>
@@ -49,59 +50,139 @@ enum approve_status {
 	APPROVE_REJECTED,
 };
 
-/* One task, as the daemon runs it. */
-struct dtask {
-	struct task	 t;		/* the definition (owns its strings) */
-	struct sched	 sched;
-	bool		 timed;		/* has a time schedule (not LIFE_CYCLE) */
-	bool		 removed;	/* gone from the set; freed at refs 0 */
-	enum last_status last_status;
-	enum approve_status approve;	/* persisted with the task */
-	uint64_t	 serial;	/* new at every definition: caches */
-	char		*approve_comments;	/* NULL: none */
-	ev_periodic	 timer;		/* armed for next */
-	int64_t		 next;		/* armed instant, s; 0: not armed */
-	int64_t		 last_fire;	/* scheduled instant of the last fire */
+/*
+ * A task's full definition.  Only what the daemon decides with stays in
+ * memory for every task (struct dtask); the definition lives in the store
+ * and is loaded when a task fires, is shown, listed or changed, then kept
+ * in a bounded cache (tasks.c, ARCHITECTURE.md "Memory").  An execution
+ * holds its definition (refs) until it ends, so a change or an eviction
+ * never pulls strings from under a running job.
+ */
+struct tdef {
+	struct task	 t;		/* owns its strings */
+	struct sched	 sched;		/* compiled; sched.tz the zone */
 	int64_t		 create_ms;
 	int64_t		 update_ms;
-	char		*source;	/* task file, NULL for API tasks */
-	unsigned	 running;	/* executions running */
-	unsigned	 queued;	/* QUEUE: fires waiting for the last one */
-	int64_t		 queued_at;
-	unsigned	 refs;		/* executions that point here */
-	bool		 catchup;	/* armed now for a missed fire */
-	bool		 approaching;	/* armed early, to re-arm at next */
-	bool		 prune_pending;
-	struct dtask	*hnext;		/* id hash chain */
-	struct dtask	*nnext;		/* (project, name) hash chain */
-	size_t		 pos;		/* index in tasks.order */
-	struct project	*proj;
-	size_t		 ppos;		/* index in proj->order */
-	struct daemon	*d;
+	char		*approve_comments;	/* NULL: none */
+	struct dtask	*dt;		/* NULL: replaced, kept for refs */
+	unsigned	 refs;		/* executions running with it */
+	TAILQ_ENTRY(tdef) lru;		/* while dt->def is this */
 };
 
 /*
- * The tasks of one project in creation order: a listing walks these only,
- * and pages without filters index straight into them.
+ * One task, as the daemon runs it: about 160 bytes, so that ten million
+ * fit in a couple of GiB.  Strings shared by many tasks (task types, life
+ * cycle types, task files) are interned words.
+ */
+#define DTASK_ID_INLINE	40	/* ids up to 39 bytes live in the struct */
+
+struct dtask {
+	char		 id_[DTASK_ID_INLINE];	/* dtask_id() */
+	char		*name;
+	struct project	*proj;
+	struct tdef	*def;		/* NULL: in the store only */
+	struct dtask	*hnext;		/* id hash chain */
+	struct dtask	*nnext;		/* (project, name) hash chain */
+	int64_t		 next;		/* armed instant, s; 0: not armed */
+	int64_t		 last_fire;	/* scheduled instant of the last fire */
+	int64_t		 queued_at;
+	uint64_t	 digest;	/* of the stored definition */
+	uint32_t	 serial;	/* new at every definition: caches */
+	uint32_t	 ppos;		/* slot in proj->slot */
+	uint32_t	 heap;		/* index in the timer heap; HEAP_NONE */
+	uint32_t	 refs;		/* executions, fires, prunes, events */
+	uint32_t	 source;	/* word of its task file; 0: API */
+	uint32_t	 task_type;	/* word */
+	uint32_t	 life_cycle_type;	/* word; 0: none */
+	uint16_t	 running;	/* executions running */
+	uint16_t	 queued;	/* QUEUE: fires waiting for the last one */
+	uint8_t		 scheduled_type;	/* enum task_sched_type */
+	uint8_t		 last_status;	/* enum last_status */
+	uint8_t		 approve;	/* enum approve_status */
+	uint8_t		 misfire_policy;	/* enum task_misfire */
+	uint8_t		 overlap_policy;	/* enum task_overlap */
+	unsigned	 id_heap:1;	/* id_ holds a pointer to a longer id */
+	unsigned	 timed:1;	/* has a time schedule (not LIFE_CYCLE) */
+	unsigned	 removed:1;	/* gone from the set; freed at refs 0 */
+	unsigned	 is_enable:1;
+	unsigned	 enable_approve:1;
+	unsigned	 default_zone:1;	/* no time_zone: the daemon's */
+	unsigned	 catchup:1;	/* armed now for a missed fire */
+	unsigned	 prune_pending:1;
+	unsigned	 seen:1;	/* tasks_sync_files: still in a file */
+};
+
+#define HEAP_NONE	UINT32_MAX
+
+/*
+ * The tasks of one project in creation order: a listing walks these only.
+ * Deleted tasks leave holes (NULL slots), counted out by a Fenwick tree,
+ * so that a delete is O(log n) and the k-th task of a page is found in
+ * O(log n); the slots are compacted when holes outnumber tasks.
  */
 struct project {
 	char		 *name;
-	struct dtask	**order;
-	size_t		  count;
+	struct dtask	**slot;
+	uint32_t	 *fen;		/* Fenwick tree over occupied slots */
+	size_t		  nslots;	/* slots used, holes included */
 	size_t		  cap;
+	size_t		  count;	/* tasks */
 	size_t		  nlisted;	/* not LIFE_CYCLE: listed by default */
-	struct project	 *next;
+};
+
+/* Interned words: index 0 is "no word". */
+struct words {
+	char		**v;
+	size_t		  n, cap;
+	uint32_t	 *hash;		/* open addressing, word index + 1 */
+	size_t		  nhash;	/* a power of two */
 };
 
 struct task_table {
 	struct dtask	**buckets;	/* by id */
 	struct dtask	**names;	/* by project and name */
 	size_t		  nbuckets;	/* of each; a power of two */
-	struct dtask	**order;	/* creation order, for listing */
 	size_t		  count;
-	size_t		  cap;
-	struct project	 *projects;	/* every project that had a task */
+	struct words	  words;	/* task types, life cycle types, files */
+	struct words	  pnames;	/* project names */
+	struct project	**projects;	/* by word of pnames */
+	size_t		  capprojects;
+	/* the timer heap: the soonest armed task on top, one ev_periodic */
+	struct dtask	**heap;
+	size_t		  nheap, capheap;
+	ev_periodic	  timer;
+	bool		  approaching;	/* armed early, to re-arm exactly */
+	/* the definition cache */
+	TAILQ_HEAD(, tdef) lru;
+	size_t		  ndefs;
+	size_t		  maxdefs;
+	ev_prepare	  trim;
+	uint64_t	  def_loads;	/* from the store, for the status */
+	/* dtask slabs */
+	struct dtask	**slabs;
+	size_t		  nslabs;
+	struct dtask	 *free;		/* chained through hnext */
 };
+
+/* Every task: the projects' slots in order. */
+#define TASKS_FOREACH(d, p, i, dt)					\
+	for ((p) = 0; (p) < (d)->tasks.pnames.n; (p)++)			\
+		if ((d)->tasks.projects[(p)] != NULL)			\
+			for ((i) = 0; (i) < (d)->tasks.projects[(p)]->nslots; \
+			    (i)++)					\
+				if (((dt) = (d)->tasks.projects[(p)]->slot[(i)]) \
+				    != NULL)
+
+static inline const char *
+dtask_id(const struct dtask *dt)
+{
+	const char	*p;
+
+	if (!dt->id_heap)
+		return (dt->id_);
+	memcpy(&p, dt->id_, sizeof p);
+	return (p);
+}
 
 /* One subtask: a job for a plugin. */
 struct subtask {
@@ -196,27 +277,58 @@ struct daemon {
 	int			 listen_fd;	/* from sd_listen_fds, or -1 */
 };
 
-/* tasks.c: the task set and its timers */
+/* tasks.c: the task set, its timers and the definition cache */
 void		 tasks_init(struct daemon *);
 void		 tasks_free(struct daemon *);
 struct dtask	*tasks_find(struct daemon *, const char *id);
 struct dtask	*tasks_find_name(struct daemon *, const char *project,
 		    const char *name);
-/* Take a task (its strings move into the new dtask); the task is armed. */
+/*
+ * The definition of a task, from the cache or the store; NULL (logged)
+ * when the store cannot give it.  Valid until the loop next waits, or
+ * while held (tasks_def_hold).
+ */
+struct tdef	*tasks_def(struct daemon *, struct dtask *);
+struct tdef	*tasks_def_hold(struct daemon *, struct dtask *);
+/*
+ * Evict what the cache holds beyond its size: pointers from tasks_def
+ * not held become invalid (the loop does it before it waits; walks that
+ * read many definitions do it as they go).
+ */
+void		 tasks_trim(struct daemon *);
+void		 tasks_def_drop(struct daemon *, struct tdef *);
+/* An interned word's text ("" for word 0). */
+const char	*tasks_word(const struct daemon *, uint32_t);
+/* The word of s (upper-cased first with upper), 0 when none has it. */
+uint32_t	 tasks_word_find(struct daemon *, const char *s, bool upper);
+/* The zone a task's times are in (its own, else the daemon's). */
+const struct tz	*tasks_zone(struct daemon *, struct dtask *);
+/* The task file of a task, or NULL for API tasks. */
+const char	*tasks_source(const struct daemon *, const struct dtask *);
+/* The k-th task of a project in creation order (k < count). */
+struct dtask	*tasks_project_at(struct project *, size_t k);
+/*
+ * Take a task (its strings move into the new definition); the task is
+ * not armed yet (tasks_arm).
+ */
 struct dtask	*tasks_add(struct daemon *, struct task *, int64_t create_ms,
 		    int64_t update_ms, int64_t last_fire, enum last_status,
 		    const char *source);
 void		 tasks_remove(struct daemon *, struct dtask *);
 /* The approval of a task from its stored words ("" or NULL: none yet). */
-void		 tasks_set_approve(struct dtask *, const char *status,
-		    const char *comments);
+void		 tasks_set_approve(struct daemon *, struct dtask *,
+		    const char *status, const char *comments);
 /* A new definition for a task (t's strings move in); re-armed at once. */
 void		 tasks_replace(struct daemon *, struct dtask *, struct task *,
 		    const char *source, int64_t now_ms);
 /* A project's tasks, or NULL when it never had one. */
 struct project	*tasks_project(struct daemon *, const char *name);
-void		 tasks_release(struct dtask *);	/* drop an execution's ref */
+void		 tasks_release(struct daemon *, struct dtask *);
+/* Arm for the next instant after now; 0 disarms (shutdown). */
 void		 tasks_arm(struct daemon *, struct dtask *, int64_t now);
+void		 tasks_disarm_all(struct daemon *);
+/* Re-compile the tasks in the default zone after it changed. */
+void		 tasks_rezone(struct daemon *);
 int		 tasks_load(struct daemon *, struct errlist *);
 int		 tasks_sync_files(struct daemon *, struct config *,
 		    struct errlist *);
@@ -274,7 +386,7 @@ void		 planned_fired(struct daemon *, struct planned *);
 void		 planned_prune(struct daemon *, int64_t now);
 void		 planned_free(struct daemon *);
 /* The target type of dt holding instance_id, or NULL. */
-const char	*planned_target_type(const struct dtask *,
+const char	*planned_target_type(struct daemon *, struct dtask *,
 		    const char *instance_id);
 
 /* skedd.c */

@@ -222,7 +222,8 @@ static const char *const tcols[NTCOLS] = {
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_VERSION,
-	S_TASK_PUT, S_TASKS_LOAD,	/* built from tcols at open */
+	S_TASK_PUT, S_TASKS_LOAD, S_TASK_GET,	/* built from tcols at open */
+	S_TARGETS_OF,
 	S_TASK_SEQ, S_TARGETS_CLEAR, S_TARGET_ADD, S_TARGETS_LOAD,
 	S_TASK_DELETE, S_TASK_STATUS,
 	S_EXEC_INSERT, S_EXEC_UPDATE, S_EXEC_GET, S_EXEC_COUNT, S_EXEC_PAGE,
@@ -249,6 +250,8 @@ static const char *const stmt_sql[NSTMTS] = {
 	    "target_type, target_id) VALUES (?1, ?2, ?3, ?4)",
 	[S_TARGETS_LOAD] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets ORDER BY task_seq, position",
+	[S_TARGETS_OF] = "SELECT task_seq, target_type, target_id "
+	    "FROM targets WHERE task_seq = ?1 ORDER BY position",
 	[S_TASK_DELETE] = "UPDATE tasks SET deleted_ms = ?2 "
 	    "WHERE id = ?1 AND deleted_ms IS NULL",
 	[S_TASK_STATUS] = "UPDATE tasks SET last_status = ?2, last_fire = ?3 "
@@ -546,14 +549,16 @@ task_sql(enum stmt_id id)
 	sqlite3_str	*q = sqlite3_str_new(NULL);
 	int		 i;
 
-	if (id == S_TASKS_LOAD) {
+	if (id == S_TASKS_LOAD || id == S_TASK_GET) {
 		sqlite3_str_appendall(q, "SELECT seq");
 		for (i = 0; i < NTCOLS; i++)
 			sqlite3_str_appendf(q, ", %s", tcols[i]);
 		/* after tcols: NTCOLS + 1 and NTCOLS + 2 */
 		sqlite3_str_appendall(q, ", approve_status, approve_comments");
-		sqlite3_str_appendall(q, " FROM tasks WHERE deleted_ms IS NULL "
-		    "ORDER BY seq");
+		/* a deleted task's row too: its executions may still run */
+		sqlite3_str_appendall(q, id == S_TASK_GET ? " FROM tasks WHERE "
+		    "id = ?1" : " FROM tasks WHERE deleted_ms IS NULL ORDER BY "
+		    "seq");
 		return (sqlite3_str_finish(q));
 	}
 	/*
@@ -584,7 +589,8 @@ prepare(struct store *s)
 
 	for (i = 0; i < NSTMTS; i++) {
 		built = NULL;
-		if ((i == S_TASK_PUT || i == S_TASKS_LOAD) &&
+		if ((i == S_TASK_PUT || i == S_TASKS_LOAD ||
+		    i == S_TASK_GET) &&
 		    (built = task_sql((enum stmt_id)i)) == NULL)
 			abort();
 		rc = sqlite3_prepare_v3(s->db, built != NULL ? built :
@@ -1060,6 +1066,57 @@ store_tasks_load(struct store *s, store_task_cb cb, void *arg)
 		ret = fail(s, "task load");
 out:
 	sqlite3_reset(st);
+	sqlite3_reset(tg);
+	return (ret);
+}
+
+/*
+ * One stored task by id, with its targets: the definition the daemon keeps
+ * out of memory (tasks.c) comes back from here when it is needed.
+ */
+int
+store_task_get(struct store *s, const char *id, struct task *t,
+    struct store_task_meta *meta, char **approve_comments)
+{
+	sqlite3_stmt	*st = s->st[S_TASK_GET];
+	sqlite3_stmt	*tg = s->st[S_TARGETS_OF];
+	int		 rc, ret = 0;
+
+	memset(t, 0, sizeof *t);
+	memset(meta, 0, sizeof *meta);
+	*approve_comments = NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		ret = rc == SQLITE_DONE ? 1 : fail(s, "task get");
+		if (ret == 1)
+			seterr(s, "task %s: not stored", id);
+		goto out;
+	}
+	if (task_from_row(s, st, t, meta) != 0) {
+		ret = -1;
+		goto fail;
+	}
+	if (meta->approve_comments != NULL &&
+	    (*approve_comments = strdup(meta->approve_comments)) == NULL)
+		abort();
+	meta->approve_comments = NULL;
+	meta->source = NULL;	/* t->file holds it */
+	sqlite3_bind_int64(tg, 1, sqlite3_column_int64(st, 0));
+	while ((rc = sqlite3_step(tg)) == SQLITE_ROW)
+		add_target_row(t, tg);
+	if (rc != SQLITE_DONE) {
+		ret = fail(s, "task get: targets");
+		goto fail;
+	}
+	goto out;
+fail:
+	task_free(t);
+	memset(t, 0, sizeof *t);
+	free(*approve_comments);
+	*approve_comments = NULL;
+out:
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	sqlite3_reset(tg);
 	return (ret);
 }

@@ -105,6 +105,15 @@ typedef int (*store_task_cb)(void *arg, struct task *, const
 	    struct store_task_meta *);
 int	 store_tasks_load(struct store *, store_task_cb, void *arg);
 /*
+ * One task (deleted too: what it was), as store_tasks_load gives it (t's members
+ * owned by the caller: task_free).  *approve_comments is a copy of the
+ * approval comments (to free; NULL when none); meta->source and
+ * meta->approve_comments are NULL (t->file is the source).  1: no such
+ * task.
+ */
+int	 store_task_get(struct store *, const char *id, struct task *,
+	    struct store_task_meta *, char **approve_comments);
+/*
  * Insert or replace a task (by id, which must be set) and its targets, in
  * one transaction.  A replaced task keeps its place in the load order; a
  * deleted one comes back.  meta may be NULL (zero times, WAITING); t's

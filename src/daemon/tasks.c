@@ -1,13 +1,21 @@
 /*
- * The task set: every task the daemon knows, by id (a hash table) and in
- * creation order (for listing), each with one ev_periodic armed for its
- * exact next instant.  libev keeps periodics in a heap, so arming, firing
- * and re-arming are O(log n), and it re-evaluates them against the wall
- * clock when the clock is set, so a stepped clock is seen at once.
+ * The task set: every task the daemon knows, by id and by (project, name)
+ * (hash tables), in creation order per project (for listing), and in one
+ * timer heap ordered by next instant.  One ev_periodic is armed for the
+ * top of the heap, so arming, firing and re-arming are O(log n), and
+ * libev re-evaluates that periodic against the wall clock when the clock
+ * is set, so a stepped clock is seen at once.
+ *
+ * What stays in memory per task is struct dtask (skedd.h): what firing,
+ * lookups, listing filters and the census need.  A task's definition
+ * (struct tdef) is loaded from the store when it fires, is shown, listed
+ * or changed, and kept in a bounded cache trimmed before the loop waits.
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +26,9 @@
 #include "store.h"
 #include "tz.h"
 
+#define SLAB_TASKS	4096	/* struct dtask per allocation */
+#define DEF_CACHE_MAX	8192	/* definitions kept in memory */
+
 int64_t
 now_ms(void)
 {
@@ -27,27 +38,187 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+#define FNV_OFFSET	1469598103934665603ULL
+#define FNV_PRIME	1099511628211ULL
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
+	return (h);
+}
+
 static uint64_t
 hash_id(const char *s)
 {
-	uint64_t	h = 1469598103934665603ULL;
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return (h);
+	return (fnv(FNV_OFFSET, s));
 }
 
 static uint64_t
 hash_name(const char *project, const char *name)
 {
-	uint64_t	h = hash_id(project);
+	uint64_t	h = fnv(FNV_OFFSET, project);
 
 	/* a separator no project name holds: "a"+"bc" is not "ab"+"c" */
-	h = (h ^ '/') * 1099511628211ULL;
-	while (*name != '\0')
-		h = (h ^ (unsigned char)*name++) * 1099511628211ULL;
-	return (h);
+	h = (h ^ '/') * FNV_PRIME;
+	return (fnv(h, name));
 }
+
+/* Interned words */
+
+static void
+words_rehash(struct words *w, size_t n)
+{
+	size_t	i, h;
+
+	free(w->hash);
+	if ((w->hash = calloc(n, sizeof *w->hash)) == NULL)
+		abort();
+	w->nhash = n;
+	for (i = 1; i < w->n; i++) {
+		for (h = hash_id(w->v[i]) & (n - 1); w->hash[h] != 0;
+		    h = (h + 1) & (n - 1))
+			continue;
+		w->hash[h] = (uint32_t)i;
+	}
+}
+
+/* The word of s, 0 when s is NULL or (without add) not interned. */
+static uint32_t
+words_get(struct words *w, const char *s, bool add)
+{
+	size_t	h;
+
+	if (s == NULL || (w->n == 0 && !add))
+		return (0);
+	if (w->n == 0) {
+		w->cap = 16;
+		if ((w->v = calloc(w->cap, sizeof *w->v)) == NULL)
+			abort();
+		w->v[0] = xstrdup("");
+		w->n = 1;
+		words_rehash(w, 64);
+	}
+	for (h = hash_id(s) & (w->nhash - 1); w->hash[h] != 0;
+	    h = (h + 1) & (w->nhash - 1))
+		if (strcmp(w->v[w->hash[h]], s) == 0)
+			return (w->hash[h]);
+	if (!add)
+		return (0);
+	if (w->n == w->cap) {
+		w->cap *= 2;
+		if ((w->v = realloc(w->v, w->cap * sizeof *w->v)) == NULL)
+			abort();
+	}
+	w->v[w->n] = xstrdup(s);
+	w->hash[h] = (uint32_t)w->n;
+	if (++w->n * 2 > w->nhash)
+		words_rehash(w, w->nhash * 2);
+	return ((uint32_t)w->n - 1);
+}
+
+static void
+words_free(struct words *w)
+{
+	size_t	i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	free(w->hash);
+	memset(w, 0, sizeof *w);
+}
+
+const char *
+tasks_word(const struct daemon *d, uint32_t word)
+{
+	return (word < d->tasks.words.n ? d->tasks.words.v[word] : "");
+}
+
+uint32_t
+tasks_word_find(struct daemon *d, const char *s, bool upper)
+{
+	char		*u;
+	uint32_t	 w;
+	size_t		 i;
+
+	if (!upper)
+		return (words_get(&d->tasks.words, s, false));
+	u = xstrdup(s);
+	for (i = 0; u[i] != '\0'; i++)
+		u[i] = (char)toupper((unsigned char)u[i]);
+	w = words_get(&d->tasks.words, u, false);
+	free(u);
+	return (w);
+}
+
+const char *
+tasks_source(const struct daemon *d, const struct dtask *dt)
+{
+	return (dt->source != 0 ? tasks_word(d, dt->source) : NULL);
+}
+
+const struct tz *
+tasks_zone(struct daemon *d, struct dtask *dt)
+{
+	const struct tdef	*def;
+	const struct tz		*z;
+	const char		*cause;
+
+	if (dt->default_zone || (def = tasks_def(d, dt)) == NULL)
+		return (d->default_zone);
+	if (def->sched.tz != NULL)
+		return (def->sched.tz);
+	/* a ONCE instant needs no zone to fire, but is shown in its own */
+	if (def->t.time_zone != NULL &&
+	    tz_cache_get(d->zones, def->t.time_zone, &z, &cause) == 0)
+		return (z);
+	return (d->default_zone);
+}
+
+/* struct dtask from slabs: no allocator header per task */
+
+static struct dtask *
+dtask_alloc(struct task_table *tt)
+{
+	struct dtask	*dt, *slab;
+	size_t		 i;
+
+	if (tt->free == NULL) {
+		if ((slab = calloc(SLAB_TASKS, sizeof *slab)) == NULL ||
+		    (tt->slabs = realloc(tt->slabs, (tt->nslabs + 1) *
+		    sizeof *tt->slabs)) == NULL)
+			abort();
+		tt->slabs[tt->nslabs++] = slab;
+		for (i = SLAB_TASKS; i-- > 0;) {
+			slab[i].hnext = tt->free;
+			tt->free = &slab[i];
+		}
+	}
+	dt = tt->free;
+	tt->free = dt->hnext;
+	memset(dt, 0, sizeof *dt);
+	dt->heap = HEAP_NONE;
+	return (dt);
+}
+
+static void
+dtask_set_id(struct dtask *dt, const char *id)
+{
+	char	*p;
+
+	if (strlen(id) < DTASK_ID_INLINE) {
+		strcpy(dt->id_, id);
+		dt->id_heap = 0;
+		return;
+	}
+	p = xstrdup(id);
+	memcpy(dt->id_, &p, sizeof p);
+	dt->id_heap = 1;
+}
+
+/* Hash tables by id and by (project, name) */
 
 static void
 table_grow(struct task_table *tt)
@@ -61,14 +232,13 @@ table_grow(struct task_table *tt)
 	for (i = 0; i < tt->nbuckets; i++) {
 		for (dt = tt->buckets[i]; dt != NULL; dt = next) {
 			next = dt->hnext;
-			h = hash_id(dt->t.id) & (n - 1);
+			h = hash_id(dtask_id(dt)) & (n - 1);
 			dt->hnext = nb[h];
 			nb[h] = dt;
 		}
 		for (dt = tt->names[i]; dt != NULL; dt = next) {
 			next = dt->nnext;
-			h = hash_name(dt->t.project_id, dt->t.task_name) &
-			    (n - 1);
+			h = hash_name(dt->proj->name, dt->name) & (n - 1);
 			dt->nnext = nn[h];
 			nn[h] = dt;
 		}
@@ -83,8 +253,7 @@ table_grow(struct task_table *tt)
 static void
 name_link(struct task_table *tt, struct dtask *dt)
 {
-	size_t	h = hash_name(dt->t.project_id, dt->t.task_name) &
-	    (tt->nbuckets - 1);
+	size_t	h = hash_name(dt->proj->name, dt->name) & (tt->nbuckets - 1);
 
 	dt->nnext = tt->names[h];
 	tt->names[h] = dt;
@@ -95,7 +264,7 @@ name_unlink(struct task_table *tt, struct dtask *dt)
 {
 	struct dtask	**pp;
 
-	for (pp = &tt->names[hash_name(dt->t.project_id, dt->t.task_name) &
+	for (pp = &tt->names[hash_name(dt->proj->name, dt->name) &
 	    (tt->nbuckets - 1)]; *pp != NULL; pp = &(*pp)->nnext)
 		if (*pp == dt) {
 			*pp = dt->nnext;
@@ -103,65 +272,452 @@ name_unlink(struct task_table *tt, struct dtask *dt)
 		}
 }
 
-struct project *
-tasks_project(struct daemon *d, const char *name)
+static void
+id_unlink(struct task_table *tt, struct dtask *dt)
 {
-	struct project	*p;
+	struct dtask	**pp;
 
-	for (p = d->tasks.projects; p != NULL; p = p->next)
-		if (strcmp(p->name, name) == 0)
-			return (p);
-	return (NULL);
+	for (pp = &tt->buckets[hash_id(dtask_id(dt)) & (tt->nbuckets - 1)];
+	    *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == dt) {
+			*pp = dt->hnext;
+			return;
+		}
+}
+
+/* Projects: slots in creation order, a Fenwick tree over the occupied */
+
+static void
+fen_add(struct project *p, size_t slot, int delta)
+{
+	size_t	i;
+
+	for (i = slot + 1; i <= p->cap; i += i & -i)
+		p->fen[i] += (uint32_t)delta;
 }
 
 static void
-project_link(struct daemon *d, struct dtask *dt)
+fen_build(struct project *p)
 {
-	struct project	*p = tasks_project(d, dt->t.project_id);
+	size_t	i, j;
 
-	if (p == NULL) {
-		if ((p = calloc(1, sizeof *p)) == NULL)
-			abort();
-		p->name = xstrdup(dt->t.project_id);
-		p->next = d->tasks.projects;
-		d->tasks.projects = p;
+	memset(p->fen, 0, (p->cap + 1) * sizeof *p->fen);
+	for (i = 1; i <= p->cap; i++) {
+		p->fen[i] += i <= p->nslots && p->slot[i - 1] != NULL;
+		if ((j = i + (i & -i)) <= p->cap)
+			p->fen[j] += p->fen[i];
 	}
-	if (p->count == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		if ((p->order = realloc(p->order, p->cap * sizeof *p->order))
-		    == NULL)
-			abort();
-	}
-	dt->proj = p;
-	dt->ppos = p->count;
-	p->order[p->count++] = dt;
-	p->nlisted += dt->t.scheduled_type != TASK_LIFE_CYCLE;
 }
 
-/*
- * O(tasks after it): deletions are rare next to listings, which a
- * gap-free array keeps O(page).
- */
+struct dtask *
+tasks_project_at(struct project *p, size_t k)
+{
+	size_t	pos = 0, step;
+
+	/* the slot with k occupied slots before it */
+	for (step = 1; step * 2 <= p->cap; step *= 2)
+		continue;
+	for (; step > 0; step /= 2)
+		if (pos + step <= p->cap && p->fen[pos + step] <= k) {
+			pos += step;
+			k -= p->fen[pos];
+		}
+	return (pos < p->nslots ? p->slot[pos] : NULL);
+}
+
+static void
+project_compact(struct project *p)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->slot[i] != NULL) {
+			p->slot[n] = p->slot[i];
+			p->slot[n]->ppos = (uint32_t)n;
+			n++;
+		}
+	p->nslots = n;
+	fen_build(p);
+}
+
+struct project *
+tasks_project(struct daemon *d, const char *name)
+{
+	uint32_t	w = words_get(&d->tasks.pnames, name, false);
+
+	return (w != 0 ? d->tasks.projects[w] : NULL);
+}
+
+static void
+project_link(struct daemon *d, struct dtask *dt, const char *name)
+{
+	struct task_table	*tt = &d->tasks;
+	struct project		*p;
+	uint32_t		 w = words_get(&tt->pnames, name, true);
+
+	if (w >= tt->capprojects) {
+		/* projects[] follows the words */
+		if ((tt->projects = realloc(tt->projects, tt->pnames.cap *
+		    sizeof *tt->projects)) == NULL)
+			abort();
+		memset(&tt->projects[tt->capprojects], 0, (tt->pnames.cap -
+		    tt->capprojects) * sizeof *tt->projects);
+		tt->capprojects = tt->pnames.cap;
+	}
+	if (tt->projects[w] == NULL) {
+		if ((p = calloc(1, sizeof *p)) == NULL)
+			abort();
+		p->name = tt->pnames.v[w];
+		tt->projects[w] = p;
+	}
+	p = tt->projects[w];
+	if (p->nslots == p->cap) {
+		if (p->count < p->nslots / 2)
+			project_compact(p);
+		else {
+			p->cap = p->cap ? p->cap * 2 : 64;
+			if ((p->slot = realloc(p->slot, p->cap *
+			    sizeof *p->slot)) == NULL ||
+			    (p->fen = realloc(p->fen, (p->cap + 1) *
+			    sizeof *p->fen)) == NULL)
+				abort();
+			fen_build(p);
+		}
+	}
+	dt->proj = p;
+	dt->ppos = (uint32_t)p->nslots;
+	p->slot[p->nslots++] = dt;
+	fen_add(p, dt->ppos, 1);
+	p->count++;
+	p->nlisted += dt->scheduled_type != TASK_LIFE_CYCLE;
+}
+
+/* O(log n): a hole, compacted away once holes outnumber tasks */
 static void
 project_unlink(struct dtask *dt)
 {
 	struct project	*p = dt->proj;
-	size_t		 i;
 
-	memmove(&p->order[dt->ppos], &p->order[dt->ppos + 1],
-	    (p->count - dt->ppos - 1) * sizeof *p->order);
+	p->slot[dt->ppos] = NULL;
+	fen_add(p, dt->ppos, -1);
 	p->count--;
-	for (i = dt->ppos; i < p->count; i++)
-		p->order[i]->ppos = i;
-	p->nlisted -= dt->t.scheduled_type != TASK_LIFE_CYCLE;
-	dt->proj = NULL;
+	p->nlisted -= dt->scheduled_type != TASK_LIFE_CYCLE;
+	if (p->nslots - p->count > p->count + 64)
+		project_compact(p);
+}
+
+/* The timer heap (binary, by the instant each task is due) */
+
+static int64_t
+heap_key(const struct dtask *dt)
+{
+	return (dt->catchup ? 0 : dt->next);
+}
+
+static void
+heap_set(struct task_table *tt, size_t i, struct dtask *dt)
+{
+	tt->heap[i] = dt;
+	dt->heap = (uint32_t)i;
+}
+
+static void
+heap_up(struct task_table *tt, size_t i)
+{
+	struct dtask	*dt = tt->heap[i];
+	int64_t		 k = heap_key(dt);
+	size_t		 parent;
+
+	while (i > 0 && heap_key(tt->heap[parent = (i - 1) / 2]) > k) {
+		heap_set(tt, i, tt->heap[parent]);
+		i = parent;
+	}
+	heap_set(tt, i, dt);
+}
+
+static void
+heap_down(struct task_table *tt, size_t i)
+{
+	struct dtask	*dt = tt->heap[i];
+	int64_t		 k = heap_key(dt);
+	size_t		 c;
+
+	while ((c = 2 * i + 1) < tt->nheap) {
+		if (c + 1 < tt->nheap &&
+		    heap_key(tt->heap[c + 1]) < heap_key(tt->heap[c]))
+			c++;
+		if (heap_key(tt->heap[c]) >= k)
+			break;
+		heap_set(tt, i, tt->heap[c]);
+		i = c;
+	}
+	heap_set(tt, i, dt);
+}
+
+static void
+heap_insert(struct task_table *tt, struct dtask *dt)
+{
+	if (tt->nheap == tt->capheap) {
+		tt->capheap = tt->capheap ? tt->capheap * 2 : 1024;
+		if ((tt->heap = realloc(tt->heap, tt->capheap *
+		    sizeof *tt->heap)) == NULL)
+			abort();
+	}
+	heap_set(tt, tt->nheap++, dt);
+	heap_up(tt, tt->nheap - 1);
+}
+
+static void
+heap_remove(struct task_table *tt, struct dtask *dt)
+{
+	struct dtask	*last;
+	size_t		 i = dt->heap;
+
+	if (i == HEAP_NONE)
+		return;
+	dt->heap = HEAP_NONE;
+	if (i != --tt->nheap) {
+		last = tt->heap[tt->nheap];
+		heap_set(tt, i, last);
+		heap_up(tt, i);
+		heap_down(tt, last->heap);
+	}
+}
+
+/*
+ * Linux lets a long poll or epoll_wait end late by a thousandth of its
+ * timeout (select_estimate_accuracy: up to 60 ms for libev's longest
+ * block), so a task due in more than APPROACH seconds is first waited for
+ * until APPROACH early; from there the wait is short, and so is the slack.
+ */
+#define APPROACH	0.1	/* the kernel's largest slack, 100 ms */
+
+static void
+timer_update(struct daemon *d)
+{
+	struct task_table	*tt = &d->tasks;
+	ev_tstamp		 at;
+	bool			 early;
+
+	if (tt->nheap == 0) {
+		ev_periodic_stop(d->loop, &tt->timer);
+		return;
+	}
+	at = (ev_tstamp)heap_key(tt->heap[0]);
+	early = at - ev_time() > APPROACH;
+	if (early)
+		at -= APPROACH;
+	if (ev_is_active(&tt->timer) && tt->timer.offset == at &&
+	    tt->approaching == early)
+		return;
+	tt->approaching = early;
+	ev_periodic_stop(d->loop, &tt->timer);
+	ev_periodic_set(&tt->timer, at, 0, 0);
+	ev_periodic_start(d->loop, &tt->timer);
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_periodic *w, int revents)
+{
+	struct task_table	*tt = container_of(w, struct task_table, timer);
+	struct daemon		*d = container_of(tt, struct daemon, tasks);
+	struct dtask		*dt;
+	double			 now = ev_time();
+	size_t			 budget = tt->nheap;
+
+	/* every task due; a re-armed one is due later, never again now */
+	while (tt->nheap > 0 && budget-- > 0) {
+		dt = tt->heap[0];
+		if ((double)heap_key(dt) > now)
+			break;
+		heap_remove(tt, dt);
+		dispatch_due(d, dt);
+	}
+	timer_update(d);
+}
+
+/* The definition cache */
+
+static void
+def_free(struct tdef *def)
+{
+	task_free(&def->t);
+	free(def->approve_comments);
+	free(def);
+}
+
+/* dt no longer uses its definition: freed now, or by its last execution */
+static void
+def_detach(struct task_table *tt, struct dtask *dt)
+{
+	struct tdef	*def = dt->def;
+
+	if (def == NULL)
+		return;
+	TAILQ_REMOVE(&tt->lru, def, lru);
+	tt->ndefs--;
+	dt->def = NULL;
+	def->dt = NULL;
+	if (def->refs == 0)
+		def_free(def);
+}
+
+static uint64_t
+task_digest(const struct task *t)
+{
+	/*
+	 * The stored form, what a user could change in a file: a task
+	 * file whose tasks all digest the same is unchanged.  Positions
+	 * (line, column) do not count.
+	 */
+	char		 buf[512];
+	uint64_t	 h = FNV_OFFSET;
+	size_t		 i, j;
+#define STR(f)	h = fnv((h ^ (t->f != NULL)) * FNV_PRIME, t->f != NULL ? \
+	t->f : ""); h = (h ^ 0xff) * FNV_PRIME
+
+	STR(task_name); STR(project_id); STR(task_type); STR(description);
+	STR(week_list); STR(month_list); STR(date_list); STR(task_cron);
+	STR(time_zone); STR(life_cycle_type); STR(input_param);
+	STR(risk_level); STR(message_notification); STR(file);
+	snprintf(buf, sizeof buf, "%d %d %d %d %d %d %d %d %d %d %u %u %u %d "
+	    "%d %lld %d %lld %d %d %d %d %d %d %d %d %d %zu",
+	    (int)t->scheduled_type, t->has_date, t->year, t->mon, t->day,
+	    t->has_time, t->hour, t->min, t->sec, t->day_interval,
+	    t->week_mask, t->month_mask, (unsigned)t->date_mask, t->date_last,
+	    t->has_expire, (long long)t->expire_ms, t->has_once,
+	    (long long)t->once_ms, t->is_enable, t->enforcement_enable,
+	    t->priority, t->wait_time, t->enable_approve,
+	    t->enable_message_notification, (int)t->misfire_policy,
+	    (int)t->overlap_policy, t->history_keep, t->ntargets);
+	h = fnv(h, buf);
+	for (i = 0; i < t->ntargets; i++) {
+		h = fnv((h ^ 0xfe) * FNV_PRIME, t->targets[i].target_type);
+		for (j = 0; j < t->targets[i].ntarget_ids; j++)
+			h = fnv((h ^ 0xfd) * FNV_PRIME,
+			    t->targets[i].target_ids[j]);
+	}
+#undef STR
+	return (h);
+}
+
+/* A definition for dt from t (its strings move in), compiled. */
+static struct tdef *
+def_new(struct daemon *d, struct dtask *dt, struct task *t)
+{
+	struct task_table	*tt = &d->tasks;
+	struct tdef		*def;
+	char			 err[SCHED_ERRLEN];
+	int			 rc;
+
+	if ((def = calloc(1, sizeof *def)) == NULL)
+		abort();
+	def->t = *t;
+	memset(t, 0, sizeof *t);
+	def->dt = dt;
+	rc = task_schedule(&def->t, d->zones, d->default_zone, &def->sched,
+	    err, sizeof err);
+	if (rc < 0)	/* a zone file vanished since the task was checked */
+		log_err("task %s (%s): %s; not armed", dtask_id(dt), dt->name,
+		    err);
+	dt->timed = rc == 0;
+	dt->def = def;
+	TAILQ_INSERT_TAIL(&tt->lru, def, lru);
+	tt->ndefs++;
+	return (def);
+}
+
+struct tdef *
+tasks_def(struct daemon *d, struct dtask *dt)
+{
+	struct task_table	*tt = &d->tasks;
+	struct store_task_meta	 m;
+	struct task		 t;
+	struct tdef		*def;
+	char			*comments;
+	int			 rc;
+
+	if ((def = dt->def) != NULL) {
+		TAILQ_REMOVE(&tt->lru, def, lru);
+		TAILQ_INSERT_TAIL(&tt->lru, def, lru);
+		return (def);
+	}
+	if ((rc = store_task_get(d->store, dtask_id(dt), &t, &m,
+	    &comments)) != 0) {
+		log_err("task %s (%s): its definition cannot be read: %s",
+		    dtask_id(dt), dt->name, store_error(d->store));
+		return (NULL);
+	}
+	tt->def_loads++;
+	def = def_new(d, dt, &t);
+	def->create_ms = m.create_ms;
+	def->update_ms = m.update_ms;
+	def->approve_comments = comments;
+	return (def);
+}
+
+struct tdef *
+tasks_def_hold(struct daemon *d, struct dtask *dt)
+{
+	struct tdef	*def = tasks_def(d, dt);
+
+	if (def != NULL)
+		def->refs++;
+	return (def);
+}
+
+void
+tasks_def_drop(struct daemon *d, struct tdef *def)
+{
+	if (def != NULL && --def->refs == 0 && def->dt == NULL)
+		def_free(def);
+}
+
+/* Forget the least recently used definitions beyond the cache's size. */
+void
+tasks_trim(struct daemon *d)
+{
+	struct task_table	*tt = &d->tasks;
+	struct tdef		*def;
+	size_t			 budget = tt->ndefs;
+
+	while (tt->ndefs > tt->maxdefs && budget-- > 0 &&
+	    (def = TAILQ_FIRST(&tt->lru)) != NULL) {
+		if (def->refs > 0) {	/* running: kept, looked at later */
+			TAILQ_REMOVE(&tt->lru, def, lru);
+			TAILQ_INSERT_TAIL(&tt->lru, def, lru);
+			continue;
+		}
+		def_detach(tt, def->dt);
+	}
+}
+
+/* Before the loop waits: nothing holds a definition it did not take. */
+static void
+trim_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct task_table	*tt = container_of(w, struct task_table, trim);
+
+	tasks_trim(container_of(tt, struct daemon, tasks));
 }
 
 void
 tasks_init(struct daemon *d)
 {
-	memset(&d->tasks, 0, sizeof d->tasks);
-	table_grow(&d->tasks);
+	struct task_table	*tt = &d->tasks;
+	const char		*env = getenv("SKED_DEF_CACHE");
+
+	memset(tt, 0, sizeof *tt);
+	TAILQ_INIT(&tt->lru);
+	/* SKED_DEF_CACHE: a smaller cache, so that tests reach the store */
+	tt->maxdefs = env != NULL && atoi(env) > 0 ? (size_t)atoi(env) :
+	    DEF_CACHE_MAX;
+	table_grow(tt);
+	ev_periodic_init(&tt->timer, timer_cb, 0, 0, 0);
+	ev_prepare_init(&tt->trim, trim_cb);
+	/* after dispatch's flush, which uses the definitions of the fires */
+	ev_set_priority(&tt->trim, EV_MINPRI);
+	ev_prepare_start(d->loop, &tt->trim);
 }
 
 struct dtask *
@@ -173,7 +729,7 @@ tasks_find(struct daemon *d, const char *id)
 		return (NULL);
 	for (dt = d->tasks.buckets[hash_id(id) & (d->tasks.nbuckets - 1)];
 	    dt != NULL; dt = dt->hnext)
-		if (strcmp(dt->t.id, id) == 0)
+		if (strcmp(dtask_id(dt), id) == 0)
 			return (dt);
 	return (NULL);
 }
@@ -187,41 +743,10 @@ tasks_find_name(struct daemon *d, const char *project, const char *name)
 		return (NULL);
 	for (dt = d->tasks.names[hash_name(project, name) &
 	    (d->tasks.nbuckets - 1)]; dt != NULL; dt = dt->nnext)
-		if (strcmp(dt->t.task_name, name) == 0 &&
-		    strcmp(dt->t.project_id, project) == 0)
+		if (strcmp(dt->name, name) == 0 &&
+		    strcmp(dt->proj->name, project) == 0)
 			return (dt);
 	return (NULL);
-}
-
-/*
- * Linux lets a long poll or epoll_wait end late by a thousandth of its
- * timeout (select_estimate_accuracy: up to 60 ms for libev's longest
- * block), so a task due in more than APPROACH seconds is first armed
- * APPROACH early; from there the wait is short, and so is the slack.
- */
-#define APPROACH	0.1	/* the kernel's largest slack, 100 ms */
-
-static void
-arm_at(struct daemon *d, struct dtask *dt, int64_t at)
-{
-	dt->approaching = (double)at - ev_time() > APPROACH;
-	ev_periodic_set(&dt->timer, dt->approaching ? (ev_tstamp)at - APPROACH :
-	    (ev_tstamp)at, 0, 0);
-	ev_periodic_start(d->loop, &dt->timer);
-}
-
-static void
-fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
-{
-	struct dtask	*dt = container_of(w, struct dtask, timer);
-
-	if (dt->approaching) {
-		dt->approaching = false;
-		ev_periodic_set(&dt->timer, (ev_tstamp)dt->next, 0, 0);
-		ev_periodic_start(loop, &dt->timer);
-		return;
-	}
-	dispatch_due(dt->d, dt);
 }
 
 /*
@@ -232,29 +757,67 @@ fire_cb(struct ev_loop *loop, ev_periodic *w, int revents)
 void
 tasks_arm(struct daemon *d, struct dtask *dt, int64_t now)
 {
-	int64_t	next, from;
+	struct tdef	*def;
+	int64_t		 next, from;
 
-	if (ev_is_active(&dt->timer))
-		ev_periodic_stop(d->loop, &dt->timer);
+	heap_remove(&d->tasks, dt);
 	dt->next = 0;
-	if (!dt->timed || !dt->t.is_enable || dt->removed || d->stopping)
-		return;
+	dt->catchup = false;
+	if (!dt->timed || !dt->is_enable || dt->removed || d->stopping)
+		goto out;
+	if ((def = tasks_def(d, dt)) == NULL || !dt->timed)
+		goto out;
 	if (d->starting &&
-	    dt->t.misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
-		from = dt->last_fire > 0 ? dt->last_fire : dt->create_ms / 1000;
-		if (sched_next(&dt->sched, from, &next) == 0 && next <= now &&
+	    dt->misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
+		from = dt->last_fire > 0 ? dt->last_fire : def->create_ms / 1000;
+		if (sched_next(&def->sched, from, &next) == 0 && next <= now &&
 		    next > 0) {
 			/* the missed instant, fired now (dispatch_due) */
 			dt->next = next;
 			dt->catchup = true;
-			arm_at(d, dt, now);
-			return;
+			heap_insert(&d->tasks, dt);
+			goto out;
 		}
 	}
-	if (sched_next(&dt->sched, now, &next) != 0)
-		return;		/* never again (expired, past) */
-	dt->next = next;
-	arm_at(d, dt, next);
+	if (sched_next(&def->sched, now, &next) == 0) {
+		dt->next = next;
+		heap_insert(&d->tasks, dt);
+	}	/* else never again (expired, past) */
+out:
+	timer_update(d);
+}
+
+void
+tasks_disarm_all(struct daemon *d)
+{
+	struct task_table	*tt = &d->tasks;
+
+	while (tt->nheap > 0) {
+		tt->heap[--tt->nheap]->heap = HEAP_NONE;
+		tt->heap[tt->nheap]->next = 0;
+		tt->heap[tt->nheap]->catchup = false;
+	}
+	ev_periodic_stop(d->loop, &tt->timer);
+}
+
+/* What of t the running set decides with, in dt. */
+static void
+resident_from(struct daemon *d, struct dtask *dt, const struct task *t,
+    const char *source)
+{
+	struct task_table	*tt = &d->tasks;
+
+	dt->task_type = words_get(&tt->words, t->task_type, true);
+	dt->life_cycle_type = words_get(&tt->words, t->life_cycle_type, true);
+	dt->source = words_get(&tt->words, source, true);
+	dt->scheduled_type = (uint8_t)t->scheduled_type;
+	dt->misfire_policy = (uint8_t)t->misfire_policy;
+	dt->overlap_policy = (uint8_t)t->overlap_policy;
+	dt->is_enable = t->is_enable;
+	dt->enable_approve = t->enable_approve;
+	dt->default_zone = t->time_zone == NULL;
+	dt->digest = task_digest(t);
+	dt->serial = (uint32_t)++d->serial;
 }
 
 struct dtask *
@@ -264,112 +827,110 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 {
 	struct task_table	*tt = &d->tasks;
 	struct dtask		*dt;
-	char			 err[SCHED_ERRLEN];
+	struct tdef		*def;
 	size_t			 h;
-	int			 rc;
 
-	if ((dt = calloc(1, sizeof *dt)) == NULL)
-		abort();
-	dt->t = *t;
-	memset(t, 0, sizeof *t);
-	dt->d = d;
-	dt->serial = ++d->serial;
-	dt->create_ms = create_ms;
-	dt->update_ms = update_ms;
+	dt = dtask_alloc(tt);
+	dtask_set_id(dt, t->id);
+	dt->name = xstrdup(t->task_name);
 	dt->last_fire = last_fire;
-	dt->last_status = st;
+	dt->last_status = (uint8_t)st;
+	resident_from(d, dt, t, source);
 	/* no decision stored yet (tasks_load applies a stored one) */
-	dt->approve = dt->t.enable_approve ? APPROVE_PENDING : APPROVE_NONE;
-	dt->source = xstrdup(source);
-	rc = task_schedule(&dt->t, d->zones, d->default_zone, &dt->sched, err,
-	    sizeof err);
-	if (rc < 0)	/* a zone file vanished since the task was checked */
-		log_err("task %s (%s): %s; not armed", dt->t.id,
-		    dt->t.task_name, err);
-	dt->timed = rc == 0;
-	ev_periodic_init(&dt->timer, fire_cb, 0, 0, 0);
-	if (tt->count * 2 >= tt->nbuckets)
+	dt->approve = dt->enable_approve ? APPROVE_PENDING : APPROVE_NONE;
+	project_link(d, dt, t->project_id);
+	def = def_new(d, dt, t);
+	def->create_ms = create_ms;
+	def->update_ms = update_ms;
+	if (tt->count >= tt->nbuckets)
 		table_grow(tt);
-	h = hash_id(dt->t.id) & (tt->nbuckets - 1);
+	h = hash_id(dtask_id(dt)) & (tt->nbuckets - 1);
 	dt->hnext = tt->buckets[h];
 	tt->buckets[h] = dt;
 	name_link(tt, dt);
-	project_link(d, dt);
-	if (tt->count == tt->cap) {
-		tt->cap = tt->cap ? tt->cap * 2 : 1024;
-		if ((tt->order = realloc(tt->order, tt->cap *
-		    sizeof *tt->order)) == NULL)
-			abort();
-	}
-	dt->pos = tt->count;
-	tt->order[tt->count++] = dt;
+	tt->count++;
 	return (dt);
 }
 
 static void
-dtask_free(struct dtask *dt)
+dtask_free(struct daemon *d, struct dtask *dt)
 {
-	task_free(&dt->t);
-	free(dt->source);
-	free(dt->approve_comments);
-	free(dt);
+	struct task_table	*tt = &d->tasks;
+	char			*p;
+
+	def_detach(tt, dt);
+	if (dt->id_heap) {
+		memcpy(&p, dt->id_, sizeof p);
+		free(p);
+	}
+	free(dt->name);
+	memset(dt, 0, sizeof *dt);
+	dt->hnext = tt->free;
+	tt->free = dt;
 }
 
 void
 tasks_remove(struct daemon *d, struct dtask *dt)
 {
 	struct task_table	*tt = &d->tasks;
-	struct dtask		**pp;
-	size_t			  i;
 
-	if (ev_is_active(&dt->timer))
-		ev_periodic_stop(d->loop, &dt->timer);
-	for (pp = &tt->buckets[hash_id(dt->t.id) & (tt->nbuckets - 1)];
-	    *pp != NULL; pp = &(*pp)->hnext)
-		if (*pp == dt) {
-			*pp = dt->hnext;
-			break;
-		}
+	heap_remove(tt, dt);
+	timer_update(d);
+	dt->next = 0;
+	id_unlink(tt, dt);
 	name_unlink(tt, dt);
 	project_unlink(dt);
-	memmove(&tt->order[dt->pos], &tt->order[dt->pos + 1],
-	    (tt->count - dt->pos - 1) * sizeof *tt->order);
 	tt->count--;
-	for (i = dt->pos; i < tt->count; i++)
-		tt->order[i]->pos = i;
 	dt->removed = true;
 	if (dt->refs == 0)
-		dtask_free(dt);
+		dtask_free(d, dt);
 }
 
 void
-tasks_release(struct dtask *dt)
+tasks_release(struct daemon *d, struct dtask *dt)
 {
 	if (--dt->refs == 0 && dt->removed)
-		dtask_free(dt);
+		dtask_free(d, dt);
 }
 
 void
 tasks_free(struct daemon *d)
 {
-	struct project	*p;
-	size_t		 i;
+	struct task_table	*tt = &d->tasks;
+	struct project		*p;
+	struct tdef		*def;
+	struct dtask		*dt;
+	size_t			 i, k;
 
-	for (i = 0; i < d->tasks.count; i++) {
-		if (ev_is_active(&d->tasks.order[i]->timer))
-			ev_periodic_stop(d->loop, &d->tasks.order[i]->timer);
-		dtask_free(d->tasks.order[i]);
+	ev_periodic_stop(d->loop, &tt->timer);
+	ev_prepare_stop(d->loop, &tt->trim);
+	/* removed tasks still referenced are in no project: the slabs */
+	for (i = 0; i < tt->nslabs; i++)
+		for (k = 0; k < SLAB_TASKS; k++) {
+			dt = &tt->slabs[i][k];
+			if (dt->name != NULL)
+				dtask_free(d, dt);
+		}
+	while ((def = TAILQ_FIRST(&tt->lru)) != NULL) {
+		TAILQ_REMOVE(&tt->lru, def, lru);
+		def_free(def);
 	}
-	while ((p = d->tasks.projects) != NULL) {
-		d->tasks.projects = p->next;
-		free(p->order);
-		free(p->name);
-		free(p);
-	}
-	free(d->tasks.order);
-	free(d->tasks.buckets);
-	free(d->tasks.names);
-	memset(&d->tasks, 0, sizeof d->tasks);
+	for (i = 0; i < tt->pnames.n; i++)
+		if ((p = tt->projects[i]) != NULL) {
+			free(p->slot);
+			free(p->fen);
+			free(p);
+		}
+	for (i = 0; i < tt->nslabs; i++)
+		free(tt->slabs[i]);
+	free(tt->slabs);
+	free(tt->projects);
+	words_free(&tt->words);
+	words_free(&tt->pnames);
+	free(tt->heap);
+	free(tt->buckets);
+	free(tt->names);
+	memset(tt, 0, sizeof *tt);
 }
 
 /*
@@ -380,24 +941,24 @@ void
 tasks_census(struct daemon *d, struct tasks_census *c)
 {
 	struct dtask	*dt;
-	size_t		 i;
+	size_t		 p, i;
 
 	memset(c, 0, sizeof *c);
-	for (i = 0; i < d->tasks.count; i++) {
-		dt = d->tasks.order[i];
-		c->enabled += dt->t.is_enable;
-		c->armed += ev_is_active(&dt->timer) != 0;
-		if (dt->next > 0 && (c->next == 0 || dt->next < c->next)) {
-			c->next = dt->next;
-			c->next_task = dt;
-		}
+	TASKS_FOREACH(d, p, i, dt)
+		c->enabled += dt->is_enable;
+	c->armed = d->tasks.nheap;
+	if (d->tasks.nheap > 0) {
+		dt = d->tasks.heap[0];
+		c->next = dt->next;
+		c->next_task = dt;
 	}
 }
 
 void
-tasks_set_approve(struct dtask *dt, const char *status, const char *comments)
+tasks_set_approve(struct daemon *d, struct dtask *dt, const char *status,
+    const char *comments)
 {
-	if (!dt->t.enable_approve)
+	if (!dt->enable_approve)
 		dt->approve = APPROVE_NONE;
 	else if (status != NULL && strcmp(status, "PASSED") == 0)
 		dt->approve = APPROVE_PASSED;
@@ -405,8 +966,10 @@ tasks_set_approve(struct dtask *dt, const char *status, const char *comments)
 		dt->approve = APPROVE_REJECTED;
 	else
 		dt->approve = APPROVE_PENDING;
-	free(dt->approve_comments);
-	dt->approve_comments = xstrdup(comments);
+	if (dt->def != NULL) {
+		free(dt->def->approve_comments);
+		dt->def->approve_comments = xstrdup(comments);
+	}
 }
 
 struct load_ctx {
@@ -428,9 +991,11 @@ load_one(void *arg, struct task *t, const struct store_task_meta *m)
 	dt = tasks_add(lc->d, t, m->create_ms, m->update_ms, m->last_fire, st,
 	    m->source);
 	free(t);
-	tasks_set_approve(dt, m->approve_status, m->approve_comments);
+	tasks_set_approve(lc->d, dt, m->approve_status, m->approve_comments);
 	tasks_arm(lc->d, dt, lc->now);
-	lc->count++;
+	/* the definitions go back to the store as they come */
+	if (++lc->count % 1024 == 0)
+		tasks_trim(lc->d);
 	return (0);
 }
 
@@ -445,6 +1010,9 @@ tasks_load(struct daemon *d, struct errlist *errs)
 		    store_error(d->store));
 		return (-1);
 	}
+	tasks_trim(d);
+	/* what loading freed goes back to the system */
+	malloc_trim(0);
 	log_info("%zu tasks loaded from %s", lc.count, d->cfg.database);
 	return (0);
 }
@@ -466,59 +1034,6 @@ file_task_id(const struct task *t, char out[37])
 	    (unsigned long long)(a & 0xffffffffffffULL));
 }
 
-static bool
-task_same(const struct task *a, const struct task *b)
-{
-	/*
-	 * Compare the stored form: what a user could change in the file.
-	 * Positions (line, column) do not count.
-	 */
-#define SAME_STR(f) ((a->f == NULL && b->f == NULL) || (a->f != NULL && \
-	b->f != NULL && strcmp(a->f, b->f) == 0))
-	size_t	i, j;
-
-	if (!SAME_STR(task_name) || !SAME_STR(project_id) ||
-	    !SAME_STR(task_type) || !SAME_STR(description) ||
-	    !SAME_STR(week_list) || !SAME_STR(month_list) ||
-	    !SAME_STR(date_list) || !SAME_STR(task_cron) ||
-	    !SAME_STR(time_zone) || !SAME_STR(life_cycle_type) ||
-	    !SAME_STR(input_param) || !SAME_STR(risk_level) ||
-	    !SAME_STR(message_notification) || !SAME_STR(file))
-		return (false);
-	if (a->scheduled_type != b->scheduled_type ||
-	    a->has_date != b->has_date || a->year != b->year ||
-	    a->mon != b->mon || a->day != b->day ||
-	    a->has_time != b->has_time || a->hour != b->hour ||
-	    a->min != b->min || a->sec != b->sec ||
-	    a->day_interval != b->day_interval ||
-	    a->week_mask != b->week_mask || a->month_mask != b->month_mask ||
-	    a->date_mask != b->date_mask || a->date_last != b->date_last ||
-	    a->has_expire != b->has_expire || a->expire_ms != b->expire_ms ||
-	    a->has_once != b->has_once || a->once_ms != b->once_ms ||
-	    a->is_enable != b->is_enable ||
-	    a->enforcement_enable != b->enforcement_enable ||
-	    a->priority != b->priority || a->wait_time != b->wait_time ||
-	    a->enable_approve != b->enable_approve ||
-	    a->enable_message_notification !=
-	    b->enable_message_notification ||
-	    a->misfire_policy != b->misfire_policy ||
-	    a->overlap_policy != b->overlap_policy ||
-	    a->history_keep != b->history_keep || a->ntargets != b->ntargets)
-		return (false);
-	for (i = 0; i < a->ntargets; i++) {
-		if (strcmp(a->targets[i].target_type,
-		    b->targets[i].target_type) != 0 ||
-		    a->targets[i].ntarget_ids != b->targets[i].ntarget_ids)
-			return (false);
-		for (j = 0; j < a->targets[i].ntarget_ids; j++)
-			if (strcmp(a->targets[i].target_ids[j],
-			    b->targets[i].target_ids[j]) != 0)
-				return (false);
-	}
-	return (true);
-#undef SAME_STR
-}
-
 /*
  * Replace a running task's definition in place: timers, counts and
  * references stay with the task; the name index and its project follow a
@@ -528,59 +1043,89 @@ void
 tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
     const char *source, int64_t now)
 {
-	char	err[SCHED_ERRLEN];
-	int	rc;
-	bool	moved = strcmp(dt->t.project_id, t->project_id) != 0;
+	struct task_table	*tt = &d->tasks;
+	struct tdef		*old, *def;
+	char			*comments;
+	int64_t			 create_ms;
+	bool			 moved = strcmp(dt->proj->name,
+				    t->project_id) != 0;
+	bool			 lifecycle = dt->scheduled_type ==
+				    TASK_LIFE_CYCLE;
 
-	name_unlink(&d->tasks, dt);
+	old = tasks_def(d, dt);
+	create_ms = old != NULL ? old->create_ms : now;
+	comments = old != NULL ? xstrdup(old->approve_comments) : NULL;
+	def_detach(tt, dt);	/* old may be gone now */
+	name_unlink(tt, dt);
 	if (moved)
 		project_unlink(dt);
-	else	/* keeps its place in the listing */
-		dt->proj->nlisted += (t->scheduled_type != TASK_LIFE_CYCLE) -
-		    (dt->t.scheduled_type != TASK_LIFE_CYCLE);
-	task_free(&dt->t);
-	dt->t = *t;
-	memset(t, 0, sizeof *t);
-	dt->serial = ++d->serial;
-	name_link(&d->tasks, dt);
+	free(dt->name);
+	dt->name = xstrdup(t->task_name);
+	resident_from(d, dt, t, source);
 	if (moved)
-		project_link(d, dt);
+		project_link(d, dt, t->project_id);
+	else	/* keeps its place in the listing */
+		dt->proj->nlisted += (dt->scheduled_type != TASK_LIFE_CYCLE) -
+		    !lifecycle;
+	name_link(tt, dt);
+	def = def_new(d, dt, t);
+	def->create_ms = create_ms;
+	def->update_ms = now;
 	/*
 	 * A decision outlives a changed definition while approval is on;
 	 * turning it off forgets it, so that turning it on again asks anew
 	 * (after a restart too).
 	 */
-	if (!dt->t.enable_approve && dt->approve != APPROVE_NONE) {
+	if (!dt->enable_approve && dt->approve != APPROVE_NONE) {
 		dt->approve = APPROVE_NONE;
-		free(dt->approve_comments);
-		dt->approve_comments = NULL;
-		if (store_task_set_approve(d->store, dt->t.id, NULL, NULL) < 0)
-			log_err("task %s: %s", dt->t.id,
+		if (store_task_set_approve(d->store, dtask_id(dt), NULL,
+		    NULL) < 0)
+			log_err("task %s: %s", dtask_id(dt),
 			    store_error(d->store));
-	} else if (dt->t.enable_approve && dt->approve == APPROVE_NONE)
-		dt->approve = APPROVE_PENDING;
-	free(dt->source);
-	dt->source = xstrdup(source);
-	dt->update_ms = now;
-	rc = task_schedule(&dt->t, d->zones, d->default_zone, &dt->sched, err,
-	    sizeof err);
-	if (rc < 0)
-		log_err("task %s (%s): %s; not armed", dt->t.id,
-		    dt->t.task_name, err);
-	dt->timed = rc == 0;
+	} else if (dt->enable_approve) {
+		if (dt->approve == APPROVE_NONE)
+			dt->approve = APPROVE_PENDING;
+		else {	/* the decision's words stay */
+			def->approve_comments = comments;
+			comments = NULL;
+		}
+	}
+	free(comments);
 	tasks_arm(d, dt, now / 1000);
 }
 
-static bool
-in_set(const struct config *cfg, const char *id)
+/*
+ * After a change of the default zone: the tasks without a time_zone of
+ * their own are compiled again (their definitions reloaded) and re-armed.
+ */
+void
+tasks_rezone(struct daemon *d)
 {
-	size_t	i;
+	struct dtask	*dt;
+	size_t		 p, i, n = 0;
+	int64_t		 now = now_ms() / 1000;
+
+	TASKS_FOREACH(d, p, i, dt) {
+		if (!dt->default_zone)
+			continue;
+		def_detach(&d->tasks, dt);
+		dt->timed = dt->scheduled_type != TASK_LIFE_CYCLE;
+		tasks_arm(d, dt, now);
+		if (++n % 1024 == 0)
+			tasks_trim(d);
+	}
+}
+
+static void
+unsee(struct daemon *d, struct config *cfg)
+{
+	struct dtask	*dt;
+	size_t		 i;
 
 	for (i = 0; i < cfg->tasks.count; i++)
 		if (cfg->tasks.tasks[i].id != NULL &&
-		    strcmp(cfg->tasks.tasks[i].id, id) == 0)
-			return (true);
-	return (false);
+		    (dt = tasks_find(d, cfg->tasks.tasks[i].id)) != NULL)
+			dt->seen = false;
 }
 
 /*
@@ -588,33 +1133,35 @@ in_set(const struct config *cfg, const char *id)
  * new ones are added, changed ones replaced in place (same id, history
  * kept), vanished ones removed (history kept).  Unchanged tasks keep their
  * timers.  The store is written first, in one transaction; the running
- * set follows only when it committed.
+ * set follows only when it committed.  Everything is a hash lookup or a
+ * walk: O(n) in the tasks.
  */
 int
 tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 {
 	struct dtask	*dt, **gone = NULL;
+	struct tdef	*def;
 	struct task	*t;
 	struct store_task_meta m;
 	char		 id[37];
 	int64_t		 now = now_ms();
-	size_t		 i, ngone = 0, added = 0, changed = 0;
+	size_t		 i, p, k, ngone = 0, added = 0, changed = 0;
 	bool		*same;
+	int		 rc = -1;
 
 	for (i = 0; i < cfg->tasks.count; i++) {
 		t = &cfg->tasks.tasks[i];
 		if (t->id == NULL) {
 			file_task_id(t, id);
-			if ((t->id = strdup(id)) == NULL)
-				abort();
+			t->id = xstrdup(id);
 		}
 		dt = tasks_find(d, t->id);
-		if (dt != NULL && dt->source == NULL)
+		if (dt != NULL && dt->source == 0)
 			errlist_add(errs, t->file, t->line, t->column, "id: "
 			    "'%s' is the id of a task created through the "
 			    "API", t->id);
 		dt = tasks_find_name(d, t->project_id, t->task_name);
-		if (dt != NULL && dt->source == NULL)
+		if (dt != NULL && dt->source == 0)
 			errlist_add(errs, t->file, t->line, t->column,
 			    "task_name: '%s' is the name of a task created "
 			    "through the API in project %s", t->task_name,
@@ -625,18 +1172,25 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 	if ((same = calloc(cfg->tasks.count + 1, sizeof *same)) == NULL ||
 	    (gone = calloc(d->tasks.count + 1, sizeof *gone)) == NULL)
 		abort();
+	for (i = 0; i < cfg->tasks.count; i++) {
+		t = &cfg->tasks.tasks[i];
+		if ((dt = tasks_find(d, t->id)) == NULL)
+			continue;
+		dt->seen = true;
+		same[i] = dt->source != 0 &&
+		    strcmp(tasks_source(d, dt), t->file) == 0 &&
+		    dt->digest == task_digest(t);
+	}
 	if (store_begin(d->store) != 0)
 		goto fail;
 	for (i = 0; i < cfg->tasks.count; i++) {
+		if (same[i])
+			continue;
 		t = &cfg->tasks.tasks[i];
 		dt = tasks_find(d, t->id);
-		if (dt != NULL && dt->source != NULL &&
-		    strcmp(dt->source, t->file) == 0 && task_same(&dt->t, t)) {
-			same[i] = true;
-			continue;
-		}
+		def = dt != NULL ? tasks_def(d, dt) : NULL;
 		memset(&m, 0, sizeof m);
-		m.create_ms = dt != NULL ? dt->create_ms : now;
+		m.create_ms = def != NULL ? def->create_ms : now;
 		m.update_ms = now;
 		m.last_fire = dt != NULL ? dt->last_fire : 0;
 		snprintf(m.last_status, sizeof m.last_status, "%s",
@@ -645,14 +1199,14 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 		if (store_task_put(d->store, t, &m) != 0)
 			goto fail;
 	}
-	for (i = 0; i < d->tasks.count; i++) {
-		dt = d->tasks.order[i];
-		if (dt->source == NULL || in_set(cfg, dt->t.id))
+	TASKS_FOREACH(d, p, k, dt) {
+		if (dt->source == 0 || dt->seen)
 			continue;
-		if (store_task_delete(d->store, dt->t.id, now) != 0)
+		if (store_task_delete(d->store, dtask_id(dt), now) != 0)
 			goto fail;
 		gone[ngone++] = dt;
 	}
+	unsee(d, cfg);
 	if (store_commit(d->store) != 0)
 		goto fail;
 
@@ -672,16 +1226,19 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 			tasks_arm(d, dt, now / 1000);
 			added++;
 		}
+		if ((added + changed) % 1024 == 0)
+			tasks_trim(d);
 	}
-	free(same);
-	free(gone);
 	log_info("task files: %zu added, %zu changed, %zu removed", added,
 	    changed, ngone);
-	return (0);
+	rc = 0;
+	goto out;
 fail:
 	errlist_add(errs, d->cfg.database, 0, 0, "%s", store_error(d->store));
 	(void)store_rollback(d->store);
+	unsee(d, cfg);
+out:
 	free(same);
 	free(gone);
-	return (-1);
+	return (rc);
 }

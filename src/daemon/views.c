@@ -28,30 +28,15 @@ view_time_ms(int64_t ms)
 	return (json_string(out));
 }
 
-static const struct tz *
-task_zone(struct daemon *d, const struct dtask *dt)
-{
-	const struct tz	*z;
-	const char	*cause;
-
-	if (dt->sched.tz != NULL)
-		return (dt->sched.tz);
-	/* a ONCE instant needs no zone to fire, but is shown in its own */
-	if (dt->t.time_zone != NULL &&
-	    tz_cache_get(d->zones, dt->t.time_zone, &z, &cause) == 0)
-		return (z);
-	return (d->default_zone);
-}
-
 json_t *
-view_next_execution(struct daemon *d, const struct dtask *dt)
+view_next_execution(struct daemon *d, struct dtask *dt)
 {
 	struct civil	c;
 	char		buf[40];
 
 	if (dt->next == 0)
 		return (json_null());
-	civil_from_secs(dt->next + tz_offset_at(task_zone(d, dt), dt->next),
+	civil_from_secs(dt->next + tz_offset_at(tasks_zone(d, dt), dt->next),
 	    &c);
 	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year,
 	    c.mon, c.day, c.hour, c.min, c.sec);
@@ -65,13 +50,13 @@ str_or_null(const char *s)
 }
 
 static json_t *
-task_cron_of(const struct dtask *dt)
+task_cron_of(const struct dtask *dt, const struct tdef *def)
 {
 	char	buf[200];
 
-	if (dt->t.task_cron != NULL)
-		return (json_string(dt->t.task_cron));
-	if (dt->timed && sched_to_quartz(&dt->sched, buf, sizeof buf) == 0)
+	if (def->t.task_cron != NULL)
+		return (json_string(def->t.task_cron));
+	if (dt->timed && sched_to_quartz(&def->sched, buf, sizeof buf) == 0)
 		return (json_string(buf));
 	return (json_null());
 }
@@ -83,10 +68,16 @@ task_cron_of(const struct dtask *dt)
  * (bench/api-bench).  The keys are constant ASCII: set without the check.
  */
 json_t *
-view_task_list_item(struct daemon *d, const struct dtask *dt)
+view_task_list_item(struct daemon *d, struct dtask *dt)
 {
-	const struct task	*t = &dt->t;
-	json_t			*o = json_object();
+	const struct tdef	*def = tasks_def(d, dt);
+	const struct task	*t;
+	json_t			*o;
+
+	if (def == NULL)
+		return (NULL);
+	t = &def->t;
+	o = json_object();
 
 	json_object_set_new_nocheck(o, "id", json_string(t->id));
 	json_object_set_new_nocheck(o, "task_name", json_string(t->task_name));
@@ -99,15 +90,15 @@ view_task_list_item(struct daemon *d, const struct dtask *dt)
 	    json_string_nocheck(status_name(dt->last_status)));
 	json_object_set_new_nocheck(o, "next_execution_time",
 	    view_next_execution(d, dt));
-	json_object_set_new_nocheck(o, "enable", json_boolean(t->is_enable));
+	json_object_set_new_nocheck(o, "enable", json_boolean(dt->is_enable));
 	json_object_set_new_nocheck(o, "description",
 	    str_or_null(t->description));
 	json_object_set_new_nocheck(o, "priority", json_integer(t->priority));
 	json_object_set_new_nocheck(o, "time_zone",
-	    json_string(tz_name(task_zone(d, dt))));
+	    json_string(tz_name(tasks_zone(d, dt))));
 	json_object_set_new_nocheck(o, "wait_time",
 	    json_integer(t->wait_time));
-	json_object_set_new_nocheck(o, "task_cron", task_cron_of(dt));
+	json_object_set_new_nocheck(o, "task_cron", task_cron_of(dt, def));
 	json_object_set_new_nocheck(o, "project_id",
 	    json_string(t->project_id));
 	return (o);
@@ -124,7 +115,7 @@ view_task_list_item(struct daemon *d, const struct dtask *dt)
 
 struct list_cache_slot {
 	const struct dtask	*dt;
-	uint64_t		 serial;
+	uint32_t		 serial;
 	int64_t			 next;
 	const struct tz		*zone;
 	enum last_status	 status;
@@ -137,10 +128,12 @@ struct list_cache {
 };
 
 const char *
-view_task_list_text(struct daemon *d, const struct dtask *dt, size_t *len)
+view_task_list_text(struct daemon *d, struct dtask *dt, size_t *len)
 {
 	struct list_cache_slot	*sl;
-	const struct tz		*zone = task_zone(d, dt);
+	/* a task's own zone is part of its definition (serial) */
+	const struct tz		*zone = dt->default_zone ? d->default_zone :
+				    NULL;
 	json_t			*o;
 
 	if (d->list_cache == NULL &&
@@ -151,7 +144,9 @@ view_task_list_text(struct daemon *d, const struct dtask *dt, size_t *len)
 	    sl->next != dt->next || sl->zone != zone ||
 	    sl->status != dt->last_status) {
 		free(sl->text);
-		o = view_task_list_item(d, dt);
+		sl->text = NULL;
+		if ((o = view_task_list_item(d, dt)) == NULL)
+			return (NULL);
 		if ((sl->text = json_dumps(o, JSON_COMPACT |
 		    JSON_PRESERVE_ORDER)) == NULL)
 			abort();
@@ -161,7 +156,7 @@ view_task_list_text(struct daemon *d, const struct dtask *dt, size_t *len)
 		sl->serial = dt->serial;
 		sl->next = dt->next;
 		sl->zone = zone;
-		sl->status = dt->last_status;
+		sl->status = (enum last_status)dt->last_status;
 	}
 	*len = sl->len;
 	return (sl->text);
@@ -181,13 +176,17 @@ view_cache_free(struct daemon *d)
 }
 
 json_t *
-view_task(struct daemon *d, const struct dtask *dt)
+view_task(struct daemon *d, struct dtask *dt)
 {
-	const struct task	*t = &dt->t;
+	const struct tdef	*def = tasks_def(d, dt);
+	const struct task	*t;
 	json_t			*o, *targets, *ids, *ip;
 	char			 buf[40];
 	size_t			 i, j;
 
+	if (def == NULL)
+		return (NULL);
+	t = &def->t;
 	o = json_object();
 	json_object_set_new(o, "id", json_string(t->id));
 	json_object_set_new(o, "task_name", json_string(t->task_name));
@@ -212,9 +211,9 @@ view_task(struct daemon *d, const struct dtask *dt)
 	json_object_set_new(o, "week_list", str_or_null(t->week_list));
 	json_object_set_new(o, "month_list", str_or_null(t->month_list));
 	json_object_set_new(o, "date_list", str_or_null(t->date_list));
-	json_object_set_new(o, "task_cron", task_cron_of(dt));
+	json_object_set_new(o, "task_cron", task_cron_of(dt, def));
 	json_object_set_new(o, "time_zone",
-	    json_string(tz_name(task_zone(d, dt))));
+	    json_string(tz_name(tasks_zone(d, dt))));
 	json_object_set_new(o, "expire_time", t->has_expire ?
 	    view_time_ms(t->expire_ms) : json_null());
 	json_object_set_new(o, "is_enable", json_boolean(t->is_enable));
@@ -243,15 +242,15 @@ view_task(struct daemon *d, const struct dtask *dt)
 	    view_next_execution(d, dt));
 	json_object_set_new(o, "last_status",
 	    json_string(status_name(dt->last_status)));
-	json_object_set_new(o, "create_time", view_time_ms(dt->create_ms));
-	json_object_set_new(o, "update_time", view_time_ms(dt->update_ms));
+	json_object_set_new(o, "create_time", view_time_ms(def->create_ms));
+	json_object_set_new(o, "update_time", view_time_ms(def->update_ms));
 	json_object_set_new(o, "misfire_policy",
 	    json_string(task_misfire_names[t->misfire_policy]));
 	json_object_set_new(o, "overlap_policy",
 	    json_string(task_overlap_names[t->overlap_policy]));
 	json_object_set_new(o, "history_keep", json_integer(t->history_keep >
 	    0 ? t->history_keep : d->cfg.history_keep));
-	json_object_set_new(o, "source", str_or_null(dt->source));
+	json_object_set_new(o, "source", str_or_null(tasks_source(d, dt)));
 	if (t->risk_level != NULL)
 		json_object_set_new(o, "risk_level",
 		    json_string(t->risk_level));
@@ -328,9 +327,9 @@ approve_name(enum approve_status a)
  * (null when it has none, as a DAY every 3 days); LIFE_CYCLE has none.
  */
 static json_t *
-trigger_of(struct daemon *d, const struct dtask *dt)
+trigger_of(struct daemon *d, struct dtask *dt, const struct tdef *def)
 {
-	const struct task	*t = &dt->t;
+	const struct task	*t = &def->t;
 	struct sched		 s;
 	json_t			*o;
 	char			 buf[40], *p;
@@ -354,7 +353,7 @@ trigger_of(struct daemon *d, const struct dtask *dt)
 		break;
 	}
 	json_object_set_new(o, "time_zone",
-	    json_string(tz_name(task_zone(d, dt))));
+	    json_string(tz_name(tasks_zone(d, dt))));
 	switch (t->scheduled_type) {
 	case TASK_ONCE:
 		json_object_set_new(o, "single_scheduled_time",
@@ -362,7 +361,7 @@ trigger_of(struct daemon *d, const struct dtask *dt)
 		break;
 	case TASK_FIXED_TIME:
 		/* its one instant, even once expired or past */
-		s = dt->sched;
+		s = def->sched;
 		sched_set_expire(&s, SCHED_NEVER);
 		json_object_set_new(o, "single_scheduled_time",
 		    sched_next(&s, 0, &at) == 0 ? json_integer(at * 1000) :
@@ -382,7 +381,7 @@ trigger_of(struct daemon *d, const struct dtask *dt)
 		json_object_set_new(o, "period", json_string(buf));
 		break;
 	default:
-		json_object_set_new(o, "cron", task_cron_of(dt));
+		json_object_set_new(o, "cron", task_cron_of(dt, def));
 		break;
 	}
 	if (t->has_expire)
@@ -392,18 +391,22 @@ trigger_of(struct daemon *d, const struct dtask *dt)
 }
 
 json_t *
-view_task_om(struct daemon *d, const struct dtask *dt)
+view_task_om(struct daemon *d, struct dtask *dt)
 {
-	const struct task	*t = &dt->t;
+	const struct tdef	*def = tasks_def(d, dt);
+	const struct task	*t;
 	const char		*a = approve_name(dt->approve);
 	json_t			*o, *mn;
 
+	if (def == NULL)
+		return (NULL);
+	t = &def->t;
 	o = json_object();
 	json_object_set_new(o, "id", json_string(t->id));
 	json_object_set_new(o, "enterprise_project_id",
 	    json_string(t->project_id));
 	json_object_set_new(o, "name", json_string(t->task_name));
-	json_object_set_new(o, "trigger_time", trigger_of(d, dt));
+	json_object_set_new(o, "trigger_time", trigger_of(d, dt, def));
 	json_object_set_new(o, "task_type", json_string(t->task_type));
 	json_object_set_new(o, "risk_level", str_or_null(t->risk_level));
 	/* as seed 004: a string holding the JSON object */
@@ -413,7 +416,7 @@ view_task_om(struct daemon *d, const struct dtask *dt)
 	json_object_set_new(o, "approve_status", a != NULL ? json_string(a) :
 	    json_null());
 	json_object_set_new(o, "approve_comments",
-	    str_or_null(dt->approve_comments));
+	    str_or_null(def->approve_comments));
 	json_object_set_new(o, "enable_message_notification",
 	    json_boolean(t->enable_message_notification));
 	mn = t->message_notification != NULL ?
@@ -426,8 +429,8 @@ view_task_om(struct daemon *d, const struct dtask *dt)
 	    view_next_execution(d, dt));
 	json_object_set_new(o, "last_status",
 	    json_string(status_name(dt->last_status)));
-	json_object_set_new(o, "create_time", view_time_ms(dt->create_ms));
-	json_object_set_new(o, "update_time", view_time_ms(dt->update_ms));
-	json_object_set_new(o, "source", str_or_null(dt->source));
+	json_object_set_new(o, "create_time", view_time_ms(def->create_ms));
+	json_object_set_new(o, "update_time", view_time_ms(def->update_ms));
+	json_object_set_new(o, "source", str_or_null(tasks_source(d, dt)));
 	return (o);
 }
