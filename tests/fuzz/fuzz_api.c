@@ -732,6 +732,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snapshot(&before);
 	t0 = wall();
 	http(req.s, req.len, &r);
+	if (getenv("FUZZ_API_VERBOSE") != NULL)
+		fprintf(stderr, "fuzz: %s %s: %d %s\n", method.s, path.s,
+		    r.status, r.body);
 	if (r.status >= 400 && strcmp(method.s, "HEAD") != 0)
 		check_error_body(req.s, &r);
 	if (r.status >= 400 && r.status < 500) {
