@@ -13,6 +13,9 @@ HOOKS=$TMPD/hooks.d
 LOG=$TMPD/skedd.log
 mkdir -p "$TASKS" "$HOOKS" "$TMPD/plugins"
 skedd_pid=
+# SKED_TEST_SLOW: a factor on the waits below, for a slow SKEDD (under
+# valgrind, make check-valgrind sets 10).
+slow=${SKED_TEST_SLOW:-1}
 
 cleanup() {
 	if [ -n "$skedd_pid" ] && kill -0 "$skedd_pid" 2>/dev/null; then
@@ -43,7 +46,7 @@ start_skedd() {
 	local i
 	"$SKEDD" -f -v -c "$CONF" >>"$LOG" 2>&1 &
 	skedd_pid=$!
-	for i in $(seq 1 100); do
+	for i in $(seq 1 $((100 * slow))); do
 		if "$SKEDCTL" status >/dev/null 2>&1; then
 			return 0
 		fi
@@ -90,7 +93,7 @@ check() {
 
 # wait_for SECONDS COMMAND...: retry until the command succeeds.
 wait_for() {
-	local deadline=$(( $(date +%s) + $1 ))
+	local deadline=$(( $(date +%s) + $1 * slow ))
 	shift
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -ge "$deadline" ] && return 1
