@@ -1114,6 +1114,61 @@ task_file_load(const char *path, struct task_set *set, struct errlist *errs)
 	return (rc);
 }
 
+#define FNV_OFFSET	1469598103934665603ULL
+#define FNV_PRIME	1099511628211ULL
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
+	return (h);
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return (h ^ (h >> 29));
+}
+
+uint64_t
+task_digest(const struct task *t)
+{
+	/*
+	 * The stored form, what a user could change in a file: a task
+	 * file whose tasks all digest the same is unchanged.  Positions
+	 * (line, column) do not count.
+	 */
+	const char *const strs[] = { t->task_name, t->project_id,
+	    t->task_type, t->description, t->week_list, t->month_list,
+	    t->date_list, t->task_cron, t->time_zone, t->life_cycle_type,
+	    t->input_param, t->risk_level, t->message_notification, t->file };
+	const int64_t nums[] = { t->scheduled_type, t->has_date, t->year,
+	    t->mon, t->day, t->has_time, t->hour, t->min, t->sec,
+	    t->day_interval, t->week_mask, t->month_mask, t->date_mask,
+	    t->date_last, t->has_expire, t->expire_ms, t->has_once,
+	    t->once_ms, t->is_enable, t->enforcement_enable, t->priority,
+	    t->wait_time, t->enable_approve, t->enable_message_notification,
+	    t->misfire_policy, t->overlap_policy, t->history_keep,
+	    (int64_t)t->ntargets };
+	uint64_t	h = FNV_OFFSET;
+	size_t		i, j;
+
+	/* NULL and "" differ; a string ends where the next begins */
+	for (i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		h = mix(fnv(mix(h, strs[i] != NULL), strs[i] != NULL ?
+		    strs[i] : ""), 0xff);
+	for (i = 0; i < sizeof nums / sizeof nums[0]; i++)
+		h = mix(h, (uint64_t)nums[i]);
+	for (i = 0; i < t->ntargets; i++) {
+		h = mix(fnv(h, t->targets[i].target_type), 0xfe);
+		for (j = 0; j < t->targets[i].ntarget_ids; j++)
+			h = mix(fnv(h, t->targets[i].target_ids[j]), 0xfd);
+	}
+	return (h);
+}
+
 void
 task_free(struct task *t)
 {

@@ -115,6 +115,11 @@ int	task_text_load(const char *name, const char *text, size_t len,
 	    struct task_set *, struct errlist *errs);
 
 void	task_set_free(struct task_set *);
+/*
+ * A 64-bit digest of what a user can change in a task (its stored form;
+ * not its position in a file): equal digests, the same task.
+ */
+uint64_t task_digest(const struct task *);
 void	task_free(struct task *);
 
 /*

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE tasks ADD COLUMN approve_status TEXT"
 	" CHECK (approve_status IN ('PENDING', 'PASSED', 'REJECTED'));"
 	"ALTER TABLE tasks ADD COLUMN approve_comments TEXT;",
+	/*
+	 * 2 -> 3: the digest of the definition (task_digest), so that the
+	 * daemon can load its tasks without their targets and still tell
+	 * a changed task file.  NULL on old rows: unknown, read in full.
+	 */
+	"ALTER TABLE tasks ADD COLUMN digest INTEGER;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
@@ -159,7 +166,7 @@ enum tcol {
 	C_ENABLE_MESSAGE_NOTIFICATION, C_MESSAGE_NOTIFICATION,
 	C_MISFIRE_POLICY, C_OVERLAP_POLICY, C_HISTORY_KEEP, C_SOURCE,
 	C_SOURCE_LINE, C_SOURCE_COLUMN, C_CREATE_MS, C_UPDATE_MS,
-	C_LAST_FIRE, C_LAST_STATUS,
+	C_LAST_FIRE, C_LAST_STATUS, C_DIGEST,
 	NTCOLS
 };
 
@@ -208,6 +215,7 @@ static const char *const tcols[NTCOLS] = {
 	[C_UPDATE_MS] = "update_ms",
 	[C_LAST_FIRE] = "last_fire",
 	[C_LAST_STATUS] = "last_status",
+	[C_DIGEST] = "digest",
 };
 
 /* The columns of executions, in the order every SELECT of them uses. */
@@ -223,7 +231,7 @@ enum stmt_id {
 	S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_VERSION,
 	S_TASK_PUT, S_TASKS_LOAD, S_TASK_GET,	/* built from tcols at open */
-	S_TARGETS_OF,
+	S_TARGETS_OF, S_TASK_COUNT, S_TASKS_SCAN,
 	S_TASK_SEQ, S_TARGETS_CLEAR, S_TARGET_ADD, S_TARGETS_LOAD,
 	S_TASK_DELETE, S_TASK_STATUS,
 	S_EXEC_INSERT, S_EXEC_UPDATE, S_EXEC_GET, S_EXEC_COUNT, S_EXEC_PAGE,
@@ -250,6 +258,16 @@ static const char *const stmt_sql[NSTMTS] = {
 	    "target_type, target_id) VALUES (?1, ?2, ?3, ?4)",
 	[S_TARGETS_LOAD] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets ORDER BY task_seq, position",
+	[S_TASK_COUNT] = "SELECT count(*) FROM tasks WHERE deleted_ms IS NULL",
+	/* what the daemon keeps of every task, and what compiles it */
+	[S_TASKS_SCAN] = "SELECT id, task_name, project_id, task_type, "
+	    "scheduled_type, date_year, date_mon, date_day, time_hour, "
+	    "time_min, time_sec, day_interval, week_mask, month_mask, "
+	    "date_mask, date_last, task_cron, time_zone, expire_ms, once_ms, "
+	    "is_enable, life_cycle_type, enable_approve, misfire_policy, "
+	    "overlap_policy, source, create_ms, last_fire, last_status, "
+	    "approve_status, digest FROM tasks WHERE deleted_ms IS NULL "
+	    "ORDER BY seq",
 	[S_TARGETS_OF] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets WHERE task_seq = ?1 ORDER BY position",
 	[S_TASK_DELETE] = "UPDATE tasks SET deleted_ms = ?2 "
@@ -860,6 +878,7 @@ store_task_put(struct store *s, const struct task *t,
 	bind_int(st, C_LAST_FIRE + 1, meta->last_fire);
 	bind_str(st, C_LAST_STATUS + 1, meta->last_status[0] != '\0' ?
 	    meta->last_status : "WAITING");
+	sqlite3_bind_int64(st, C_DIGEST + 1, (sqlite3_int64)task_digest(t));
 	/* the upsert's UPDATE leaves the last rowid alone */
 	sqlite3_set_last_insert_rowid(s->db, 0);
 	if (run(s, S_TASK_PUT, "task put") != 0) {
@@ -1067,6 +1086,106 @@ store_tasks_load(struct store *s, store_task_cb cb, void *arg)
 out:
 	sqlite3_reset(st);
 	sqlite3_reset(tg);
+	return (ret);
+}
+
+/*
+ * Every task as a view into the row: no copies, no targets, the columns
+ * that decide when it fires and how it is found.  One pass over the
+ * table; strings are valid during the callback only.
+ */
+int
+store_tasks_scan(struct store *s, store_task_view_cb cb, void *arg)
+{
+	sqlite3_stmt		*st = s->st[S_TASKS_SCAN];
+	struct store_task_meta	 meta;
+	struct task		 t;
+	uint64_t		 digest;
+	int			 rc, i, ret = 0;
+
+#define TXT(c)	((char *)(uintptr_t)sqlite3_column_text(st, (c)))
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&t, 0, sizeof t);
+		memset(&meta, 0, sizeof meta);
+		t.id = TXT(0);
+		t.task_name = TXT(1);
+		t.project_id = TXT(2);
+		t.task_type = TXT(3);
+		if ((i = name_index(task_sched_type_names, NSCHED,
+		    sqlite3_column_text(st, 4))) < 0) {
+			ret = -1;
+			seterr(s, "task %s: unknown scheduled_type", t.id);
+			break;
+		}
+		t.scheduled_type = (enum task_sched_type)i;
+		t.has_date = opt_int(st, 5, &t.year);
+		(void)opt_int(st, 6, &t.mon);
+		(void)opt_int(st, 7, &t.day);
+		t.has_time = opt_int(st, 8, &t.hour);
+		(void)opt_int(st, 9, &t.min);
+		(void)opt_int(st, 10, &t.sec);
+		t.day_interval = sqlite3_column_int(st, 11);
+		t.week_mask = (unsigned)sqlite3_column_int64(st, 12);
+		t.month_mask = (unsigned)sqlite3_column_int64(st, 13);
+		t.date_mask = (uint32_t)sqlite3_column_int64(st, 14);
+		t.date_last = sqlite3_column_int(st, 15) != 0;
+		t.task_cron = TXT(16);
+		t.time_zone = TXT(17);
+		if ((t.has_expire = sqlite3_column_type(st, 18) != SQLITE_NULL))
+			t.expire_ms = sqlite3_column_int64(st, 18);
+		if ((t.has_once = sqlite3_column_type(st, 19) != SQLITE_NULL))
+			t.once_ms = sqlite3_column_int64(st, 19);
+		t.is_enable = sqlite3_column_int(st, 20) != 0;
+		t.life_cycle_type = TXT(21);
+		t.enable_approve = sqlite3_column_int(st, 22) != 0;
+		if ((i = name_index(task_misfire_names, NMISFIRE,
+		    sqlite3_column_text(st, 23))) < 0 ||
+		    (t.misfire_policy = (enum task_misfire)i,
+		    i = name_index(task_overlap_names, NOVERLAP,
+		    sqlite3_column_text(st, 24))) < 0) {
+			ret = -1;
+			seterr(s, "task %s: unknown misfire or overlap policy",
+			    t.id);
+			break;
+		}
+		t.overlap_policy = (enum task_overlap)i;
+		t.file = TXT(25);
+		meta.source = t.file;
+		meta.create_ms = sqlite3_column_int64(st, 26);
+		meta.update_ms = meta.create_ms;
+		meta.last_fire = sqlite3_column_int64(st, 27);
+		col_word(st, 28, meta.last_status, sizeof meta.last_status);
+		col_word(st, 29, meta.approve_status,
+		    sizeof meta.approve_status);
+		digest = sqlite3_column_type(st, 30) == SQLITE_NULL ? 0 :
+		    (uint64_t)sqlite3_column_int64(st, 30);
+		if (t.id == NULL || t.task_name == NULL || t.project_id == NULL ||
+		    t.task_type == NULL) {
+			ret = -1;
+			seterr(s, "a task row without id, name, project or type");
+			break;
+		}
+		if ((ret = cb(arg, &t, &meta, digest)) != 0)
+			break;
+	}
+#undef TXT
+	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = fail(s, "task scan");
+	sqlite3_reset(st);
+	return (ret);
+}
+
+int
+store_tasks_count(struct store *s, int64_t *n)
+{
+	sqlite3_stmt	*st = s->st[S_TASK_COUNT];
+	int		 ret = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		ret = fail(s, "task count");
+	sqlite3_reset(st);
 	return (ret);
 }
 

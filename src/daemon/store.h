@@ -105,6 +105,17 @@ typedef int (*store_task_cb)(void *arg, struct task *, const
 	    struct store_task_meta *);
 int	 store_tasks_load(struct store *, store_task_cb, void *arg);
 /*
+ * The same tasks as views: t's strings point into the row (valid during
+ * the callback), targets, description, input_param and the other fields
+ * the daemon reads on demand are absent; digest is the stored
+ * task_digest(), 0 when unknown (a row from before schema 3).
+ */
+typedef int (*store_task_view_cb)(void *arg, const struct task *t,
+	    const struct store_task_meta *, uint64_t digest);
+int	 store_tasks_scan(struct store *, store_task_view_cb, void *arg);
+/* The number of tasks store_tasks_load would give. */
+int	 store_tasks_count(struct store *, int64_t *);
+/*
  * One task (deleted too: what it was), as store_tasks_load gives it (t's members
  * owned by the caller: task_free).  *approve_comments is a copy of the
  * approval comments (to free; NULL when none); meta->source and

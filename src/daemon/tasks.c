@@ -15,7 +15,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,10 +220,10 @@ dtask_set_id(struct dtask *dt, const char *id)
 /* Hash tables by id and by (project, name) */
 
 static void
-table_grow(struct task_table *tt)
+table_resize(struct task_table *tt, size_t n)
 {
 	struct dtask	**nb, **nn, *dt, *next;
-	size_t		  n = tt->nbuckets ? tt->nbuckets * 2 : 1024, i, h;
+	size_t		  i, h;
 
 	if ((nb = calloc(n, sizeof *nb)) == NULL ||
 	    (nn = calloc(n, sizeof *nn)) == NULL)
@@ -248,6 +247,31 @@ table_grow(struct task_table *tt)
 	tt->buckets = nb;
 	tt->names = nn;
 	tt->nbuckets = n;
+}
+
+static void
+table_grow(struct task_table *tt)
+{
+	table_resize(tt, tt->nbuckets ? tt->nbuckets * 2 : 1024);
+}
+
+/* Room for n tasks at once: a load does not rehash as it goes. */
+static void
+tasks_reserve(struct daemon *d, size_t n)
+{
+	struct task_table	*tt = &d->tasks;
+	size_t			 b = 1024;
+
+	while (b < n)
+		b *= 2;
+	if (b > tt->nbuckets)
+		table_resize(tt, b);
+	if (n > tt->capheap) {
+		tt->capheap = n;
+		if ((tt->heap = realloc(tt->heap, n * sizeof *tt->heap)) ==
+		    NULL)
+			abort();
+	}
 }
 
 static void
@@ -562,45 +586,6 @@ def_detach(struct task_table *tt, struct dtask *dt)
 		def_free(def);
 }
 
-static uint64_t
-task_digest(const struct task *t)
-{
-	/*
-	 * The stored form, what a user could change in a file: a task
-	 * file whose tasks all digest the same is unchanged.  Positions
-	 * (line, column) do not count.
-	 */
-	char		 buf[512];
-	uint64_t	 h = FNV_OFFSET;
-	size_t		 i, j;
-#define STR(f)	h = fnv((h ^ (t->f != NULL)) * FNV_PRIME, t->f != NULL ? \
-	t->f : ""); h = (h ^ 0xff) * FNV_PRIME
-
-	STR(task_name); STR(project_id); STR(task_type); STR(description);
-	STR(week_list); STR(month_list); STR(date_list); STR(task_cron);
-	STR(time_zone); STR(life_cycle_type); STR(input_param);
-	STR(risk_level); STR(message_notification); STR(file);
-	snprintf(buf, sizeof buf, "%d %d %d %d %d %d %d %d %d %d %u %u %u %d "
-	    "%d %lld %d %lld %d %d %d %d %d %d %d %d %d %zu",
-	    (int)t->scheduled_type, t->has_date, t->year, t->mon, t->day,
-	    t->has_time, t->hour, t->min, t->sec, t->day_interval,
-	    t->week_mask, t->month_mask, (unsigned)t->date_mask, t->date_last,
-	    t->has_expire, (long long)t->expire_ms, t->has_once,
-	    (long long)t->once_ms, t->is_enable, t->enforcement_enable,
-	    t->priority, t->wait_time, t->enable_approve,
-	    t->enable_message_notification, (int)t->misfire_policy,
-	    (int)t->overlap_policy, t->history_keep, t->ntargets);
-	h = fnv(h, buf);
-	for (i = 0; i < t->ntargets; i++) {
-		h = fnv((h ^ 0xfe) * FNV_PRIME, t->targets[i].target_type);
-		for (j = 0; j < t->targets[i].ntarget_ids; j++)
-			h = fnv((h ^ 0xfd) * FNV_PRIME,
-			    t->targets[i].target_ids[j]);
-	}
-#undef STR
-	return (h);
-}
-
 /* A definition for dt from t (its strings move in), compiled. */
 static struct tdef *
 def_new(struct daemon *d, struct dtask *dt, struct task *t)
@@ -754,36 +739,41 @@ tasks_find_name(struct daemon *d, const char *project, const char *name)
  * down: tasks loaded, task files edited meanwhile), a fire missed since
  * the last one is caught up once, now, if the task says FIRE_ONCE_NOW.
  */
-void
-tasks_arm(struct daemon *d, struct dtask *dt, int64_t now)
+static void
+arm_sched(struct daemon *d, struct dtask *dt, const struct sched *sched,
+    int64_t create_ms, int64_t now)
 {
-	struct tdef	*def;
-	int64_t		 next, from;
+	int64_t	next, from;
 
-	heap_remove(&d->tasks, dt);
-	dt->next = 0;
-	dt->catchup = false;
-	if (!dt->timed || !dt->is_enable || dt->removed || d->stopping)
-		goto out;
-	if ((def = tasks_def(d, dt)) == NULL || !dt->timed)
-		goto out;
 	if (d->starting &&
 	    dt->misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
-		from = dt->last_fire > 0 ? dt->last_fire : def->create_ms / 1000;
-		if (sched_next(&def->sched, from, &next) == 0 && next <= now &&
+		from = dt->last_fire > 0 ? dt->last_fire : create_ms / 1000;
+		if (sched_next(sched, from, &next) == 0 && next <= now &&
 		    next > 0) {
 			/* the missed instant, fired now (dispatch_due) */
 			dt->next = next;
 			dt->catchup = true;
 			heap_insert(&d->tasks, dt);
-			goto out;
+			return;
 		}
 	}
-	if (sched_next(&def->sched, now, &next) == 0) {
+	if (sched_next(sched, now, &next) == 0) {
 		dt->next = next;
 		heap_insert(&d->tasks, dt);
 	}	/* else never again (expired, past) */
-out:
+}
+
+void
+tasks_arm(struct daemon *d, struct dtask *dt, int64_t now)
+{
+	struct tdef	*def;
+
+	heap_remove(&d->tasks, dt);
+	dt->next = 0;
+	dt->catchup = false;
+	if (dt->timed && dt->is_enable && !dt->removed && !d->stopping &&
+	    (def = tasks_def(d, dt)) != NULL && dt->timed)
+		arm_sched(d, dt, &def->sched, def->create_ms, now);
 	timer_update(d);
 }
 
@@ -816,18 +806,16 @@ resident_from(struct daemon *d, struct dtask *dt, const struct task *t,
 	dt->is_enable = t->is_enable;
 	dt->enable_approve = t->enable_approve;
 	dt->default_zone = t->time_zone == NULL;
-	dt->digest = task_digest(t);
 	dt->serial = (uint32_t)++d->serial;
 }
 
-struct dtask *
-tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
-    int64_t update_ms, int64_t last_fire, enum last_status st,
-    const char *source)
+/* The resident part of a new task: linked, not armed, no definition. */
+static struct dtask *
+dtask_new(struct daemon *d, const struct task *t, const char *source,
+    int64_t last_fire, enum last_status st)
 {
 	struct task_table	*tt = &d->tasks;
 	struct dtask		*dt;
-	struct tdef		*def;
 	size_t			 h;
 
 	dt = dtask_alloc(tt);
@@ -839,9 +827,6 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	/* no decision stored yet (tasks_load applies a stored one) */
 	dt->approve = dt->enable_approve ? APPROVE_PENDING : APPROVE_NONE;
 	project_link(d, dt, t->project_id);
-	def = def_new(d, dt, t);
-	def->create_ms = create_ms;
-	def->update_ms = update_ms;
 	if (tt->count >= tt->nbuckets)
 		table_grow(tt);
 	h = hash_id(dtask_id(dt)) & (tt->nbuckets - 1);
@@ -849,6 +834,22 @@ tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
 	tt->buckets[h] = dt;
 	name_link(tt, dt);
 	tt->count++;
+	return (dt);
+}
+
+struct dtask *
+tasks_add(struct daemon *d, struct task *t, int64_t create_ms,
+    int64_t update_ms, int64_t last_fire, enum last_status st,
+    const char *source)
+{
+	struct dtask	*dt;
+	struct tdef	*def;
+
+	dt = dtask_new(d, t, source, last_fire, st);
+	dt->digest = task_digest(t);
+	def = def_new(d, dt, t);
+	def->create_ms = create_ms;
+	def->update_ms = update_ms;
 	return (dt);
 }
 
@@ -979,23 +980,32 @@ struct load_ctx {
 };
 
 static int
-load_one(void *arg, struct task *t, const struct store_task_meta *m)
+load_one(void *arg, const struct task *t, const struct store_task_meta *m,
+    uint64_t digest)
 {
 	struct load_ctx	*lc = arg;
+	struct daemon	*d = lc->d;
 	enum last_status st = ST_WAITING;
 	struct dtask	*dt;
+	struct sched	 s;
+	char		 err[SCHED_ERRLEN];
+	int		 rc;
 
 	(void)status_parse(m->last_status, &st);
 	if (st == ST_RUNNING)	/* closed by dispatch_recover */
 		st = ST_FAIL;
-	dt = tasks_add(lc->d, t, m->create_ms, m->update_ms, m->last_fire, st,
-	    m->source);
-	free(t);
-	tasks_set_approve(lc->d, dt, m->approve_status, m->approve_comments);
-	tasks_arm(lc->d, dt, lc->now);
-	/* the definitions go back to the store as they come */
-	if (++lc->count % 1024 == 0)
-		tasks_trim(lc->d);
+	/* the task as the row has it: compiled here, not kept */
+	dt = dtask_new(d, t, m->source, m->last_fire, st);
+	dt->digest = digest;
+	tasks_set_approve(d, dt, m->approve_status, NULL);
+	rc = task_schedule(t, d->zones, d->default_zone, &s, err, sizeof err);
+	if (rc < 0)
+		log_err("task %s (%s): %s; not armed", t->id, t->task_name,
+		    err);
+	dt->timed = rc == 0;
+	if (dt->timed && dt->is_enable)
+		arm_sched(d, dt, &s, m->create_ms, lc->now);
+	lc->count++;
 	return (0);
 }
 
@@ -1004,15 +1014,16 @@ int
 tasks_load(struct daemon *d, struct errlist *errs)
 {
 	struct load_ctx	lc = { d, now_ms() / 1000, 0 };
+	int64_t		n;
 
-	if (store_tasks_load(d->store, load_one, &lc) != 0) {
+	if (store_tasks_count(d->store, &n) == 0)
+		tasks_reserve(d, d->tasks.count + (size_t)n);
+	if (store_tasks_scan(d->store, load_one, &lc) != 0) {
 		errlist_add(errs, d->cfg.database, 0, 0, "%s",
 		    store_error(d->store));
 		return (-1);
 	}
-	tasks_trim(d);
-	/* what loading freed goes back to the system */
-	malloc_trim(0);
+	timer_update(d);
 	log_info("%zu tasks loaded from %s", lc.count, d->cfg.database);
 	return (0);
 }
@@ -1062,6 +1073,7 @@ tasks_replace(struct daemon *d, struct dtask *dt, struct task *t,
 	free(dt->name);
 	dt->name = xstrdup(t->task_name);
 	resident_from(d, dt, t, source);
+	dt->digest = task_digest(t);
 	if (moved)
 		project_link(d, dt, t->project_id);
 	else	/* keeps its place in the listing */
@@ -1177,6 +1189,9 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 		if ((dt = tasks_find(d, t->id)) == NULL)
 			continue;
 		dt->seen = true;
+		/* a row from before digests: its definition tells */
+		if (dt->digest == 0 && (def = tasks_def(d, dt)) != NULL)
+			dt->digest = task_digest(&def->t);
 		same[i] = dt->source != 0 &&
 		    strcmp(tasks_source(d, dt), t->file) == 0 &&
 		    dt->digest == task_digest(t);

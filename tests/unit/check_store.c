@@ -258,9 +258,11 @@ START_TEST(test_open_schema)
 	char		 sql[128];
 	size_t		 i;
 
-	ck_assert_int_eq(store_schema_version(s), 2);
+	ck_assert_int_eq(store_schema_version(s), 3);
 	db = raw_open();
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 2);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
+	    "pragma_table_info('tasks') WHERE name = 'digest'"), 1);
 	for (i = 0; i < NELEM(tables); i++) {
 		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master "
 		    "WHERE type = 'table' AND name = '%s'", tables[i]);
@@ -275,7 +277,7 @@ START_TEST(test_open_schema)
 	store_close(s);
 	/* opening again migrates nothing and keeps the version */
 	s = open_store();
-	ck_assert_int_eq(store_schema_version(s), 2);
+	ck_assert_int_eq(store_schema_version(s), 3);
 	store_close(s);
 }
 END_TEST
@@ -291,7 +293,7 @@ static const struct {
 	{ ROW, BAD_NO_DIR, "unable to open database file" },
 	{ ROW, BAD_NOT_DB, "file is not a database" },
 	{ ROW, BAD_NEWER, "schema version 999 is newer than this sked knows "
-	    "(2)" },
+	    "(3)" },
 };
 
 START_TEST(test_open_bad)
@@ -386,14 +388,46 @@ static const struct {
 	    "  time_zone: Asia/Shanghai\n", 0 },
 };
 
+struct scanned {
+	size_t		 n;
+	char		 id[64];
+	char		 name[80];
+	char		 file[128];
+	uint64_t	 digest;
+	int		 kind;
+	int64_t		 create_ms;
+};
+
+static int
+collect_view(void *arg, const struct task *t, const struct store_task_meta *m,
+    uint64_t digest)
+{
+	struct scanned	*sc = arg;
+
+	sc->n++;
+	snprintf(sc->id, sizeof sc->id, "%s", t->id);
+	snprintf(sc->name, sizeof sc->name, "%s", t->task_name);
+	snprintf(sc->file, sizeof sc->file, "%s", t->file ? t->file : "");
+	sc->digest = digest;
+	sc->kind = (int)t->scheduled_type;
+	sc->create_ms = m->create_ms;
+	return (0);
+}
+
 START_TEST(test_round_trip)
 {
 	struct task_set		 set;
-	struct store_task_meta	 meta;
+	struct store_task_meta	 meta, gm;
 	struct store		*s = open_store();
 	struct loaded		 l;
+	struct scanned		 sc;
+	struct task		 got;
+	char			*comments;
+	uint64_t		 digest;
+	sqlite3			*db;
 
 	set = parse(round_trips[_i].text, "generated-id");
+	digest = task_digest(&set.tasks[0]);
 	memset(&meta, 0, sizeof meta);
 	meta.create_ms = T0 + 1;
 	meta.update_ms = T0 + 2;
@@ -419,6 +453,39 @@ START_TEST(test_round_trip)
 	ck_assert_int_eq(l.meta[0].last_fire, 1704067200);
 	ck_assert_str_eq(l.meta[0].last_status, "SUCCESS");
 	loaded_free(&l);
+
+	/* one task by id: the same definition, as the daemon reads it */
+	ck_assert_int_eq(store_task_get(s, set.tasks[0].id, &got, &gm,
+	    &comments), 0);
+	task_eq(round_trips[_i].line, &set.tasks[0], &got);
+	ck_assert_int_eq(gm.create_ms, T0 + 1);
+	ck_assert_int_eq(gm.update_ms, T0 + 2);
+	ck_assert_ptr_null(comments);
+	task_free(&got);
+	ck_assert_int_eq(store_task_get(s, "no-such-id", &got, &gm,
+	    &comments), 1);
+
+	/* the scan: the resident fields and the stored digest */
+	memset(&sc, 0, sizeof sc);
+	ck_assert_int_eq(store_tasks_scan(s, collect_view, &sc), 0);
+	ck_assert_uint_eq(sc.n, 1);
+	ck_assert_str_eq(sc.id, set.tasks[0].id);
+	ck_assert_str_eq(sc.name, set.tasks[0].task_name);
+	ck_assert_int_eq(sc.kind, (int)set.tasks[0].scheduled_type);
+	ck_assert_int_eq(sc.create_ms, T0 + 1);
+	ck_assert_msg(sc.digest == digest, "line %d: digest %llx, want %llx",
+	    round_trips[_i].line, (unsigned long long)sc.digest,
+	    (unsigned long long)digest);
+	ck_assert_str_eq(sc.file, round_trips[_i].from_file ? "rt.yaml" : "");
+	/* a row from before schema 3 has no digest: 0, unknown */
+	db = raw_open();
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE tasks SET digest = NULL",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	memset(&sc, 0, sizeof sc);
+	ck_assert_int_eq(store_tasks_scan(s, collect_view, &sc), 0);
+	ck_assert_uint_eq(sc.n, 1);
+	ck_assert_msg(sc.digest == 0, "a NULL digest scans as 0");
 	task_set_free(&set);
 	store_close(s);
 }
