@@ -334,7 +334,7 @@ route_reload(struct api_req *req)
 	}
 	return (reply_ok(json_pack("{s:s, s:I, s:I}", "status", "reloaded",
 	    "tasks", (json_int_t)d->tasks.count,
-	    "file_tasks", (json_int_t)d->cfg.tasks.count)));
+	    "file_tasks", (json_int_t)d->tasks.nfile_tasks)));
 }
 
 struct reply

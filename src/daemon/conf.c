@@ -669,11 +669,35 @@ check_set(const struct task_set *set, struct tz_cache *zones,
 	free(same_name);
 }
 
-/* Read every task file, in name order; check the set. */
+static int
+file_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct task_file *)a)->path,
+	    ((const struct task_file *)b)->path));
+}
+
+const struct task_file *
+config_file(const struct config *cfg, const char *path)
+{
+	struct task_file	key;
+
+	key.path = (char *)(uintptr_t)path;
+	if (cfg->nfiles == 0)
+		return (NULL);
+	return (bsearch(&key, cfg->files, cfg->nfiles, sizeof *cfg->files,
+	    file_cmp));
+}
+
+/*
+ * Read every task file, in name order, but those unchanged says the
+ * daemon has; check the set read.
+ */
 static void
 load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
-    struct errlist *errs)
+    config_unchanged_fn unchanged, void *arg, struct errlist *errs)
 {
+	struct task_file	*tf;
+	struct stat		 st;
 	DIR			*d;
 	struct dirent		*de;
 	char			**names = NULL, *path;
@@ -706,10 +730,28 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 		(void)tz_cache_get(zones, cfg->time_zone, &def, &cause);
 	else
 		(void)tz_cache_system(zones, &def, &cause);
+	if ((cfg->files = calloc(n + 1, sizeof *cfg->files)) == NULL)
+		abort();
 	for (i = 0; i < n; i++) {
 		if (asprintf(&path, "%s/%s", cfg->tasks_dir, names[i]) < 0)
 			abort();
 		free(names[i]);
+		/* lstat-free: a symlink to a task file is a task file */
+		tf = &cfg->files[cfg->nfiles++];
+		tf->path = path;
+		if (stat(path, &st) == 0) {
+			tf->dev = (uint64_t)st.st_dev;
+			tf->ino = (uint64_t)st.st_ino;
+			tf->size = (uint64_t)st.st_size;
+			tf->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+			    st.st_mtim.tv_nsec;
+			tf->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 +
+			    st.st_ctim.tv_nsec;
+			if (S_ISREG(st.st_mode) && unchanged != NULL &&
+			    unchanged(arg, tf))
+				continue;
+		}
+		tf->read = true;
 		if (task_file_load(path, &set, errs) == 0) {
 			for (j = 0; j < set.count; j++) {
 				if (cfg->tasks.count == cap2) {
@@ -725,8 +767,6 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 			}
 			free(set.tasks);
 		}
-		cfg->nfiles++;
-		free(path);
 	}
 	free(names);
 
@@ -735,6 +775,14 @@ load_tasks(struct config *cfg, struct tz_cache *zones, int dir_given,
 
 int
 config_load(const char *path, struct tz_cache *zones, struct config *cfg,
+    struct errlist *errs)
+{
+	return (config_load_since(path, zones, NULL, NULL, cfg, errs));
+}
+
+int
+config_load_since(const char *path, struct tz_cache *zones,
+    config_unchanged_fn unchanged, void *arg, struct config *cfg,
     struct errlist *errs)
 {
 	struct cctx	 c;
@@ -764,7 +812,8 @@ config_load(const char *path, struct tz_cache *zones, struct config *cfg,
 		free(text);
 	}
 	if (errs->count == before)
-		load_tasks(cfg, zones, c.tasks_dir_given, errs);
+		load_tasks(cfg, zones, c.tasks_dir_given, unchanged, arg,
+		    errs);
 	free(c.dir);
 	if (errs->count != before) {
 		config_free(cfg);
@@ -810,6 +859,9 @@ config_free(struct config *cfg)
 	}
 	free(cfg->tokens);
 	task_set_free(&cfg->tasks);
+	for (i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i].path);
+	free(cfg->files);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "errlist.h"
@@ -33,6 +34,18 @@ struct config_token {
 	char	  sha256[65];	/* lower-case hex of the token's SHA-256 */
 	char	**projects;	/* "*" for every project */
 	size_t	  nprojects;
+};
+
+/*
+ * A task file as it was when read: a file whose fingerprint is the same
+ * at the next reload (or start, against the store) holds the same tasks,
+ * which the daemon already has; it is not read again.
+ */
+struct task_file {
+	char		*path;
+	uint64_t	 dev, ino, size;
+	int64_t		 mtime_ns, ctime_ns;
+	bool		 read;		/* its tasks are in cfg->tasks */
 };
 
 struct config {
@@ -61,9 +74,11 @@ struct config {
 	size_t			 nprojects;
 	struct config_token	*tokens;
 	size_t			 ntokens;
-	/* the task files of tasks_dir, every task checked */
-	struct task_set	 tasks;
+	/* the task files of tasks_dir, in name order */
+	struct task_file *files;
 	size_t		 nfiles;
+	/* the tasks of the files read, every one checked */
+	struct task_set	 tasks;
 };
 
 /*
@@ -73,6 +88,18 @@ struct config {
  */
 int	config_load(const char *path, struct tz_cache *zones, struct config *,
 	    struct errlist *errs);
+/*
+ * The same, except for the task files unchanged(arg, file) says the
+ * daemon has as they are: those are listed, not read (file->read false).
+ * The set check then covers the tasks of the files read; the daemon
+ * checks them against the ones it keeps (tasks_sync_files).
+ */
+typedef bool (*config_unchanged_fn)(void *arg, const struct task_file *);
+int	config_load_since(const char *path, struct tz_cache *zones,
+	    config_unchanged_fn unchanged, void *arg, struct config *,
+	    struct errlist *errs);
+/* The file of cfg with this path, or NULL (files are in name order). */
+const struct task_file *config_file(const struct config *, const char *path);
 void	config_free(struct config *);
 
 /* Print every key with its default and help (skedd -h keys, man page). */

@@ -104,6 +104,43 @@ log_errors(const struct errlist *errs, int priority)
 }
 
 /* Reload: all or nothing; the running configuration stays on error. */
+static bool
+same_file(const struct task_file *a, uint64_t dev, uint64_t ino,
+    uint64_t size, int64_t mtime_ns, int64_t ctime_ns)
+{
+	return (a->dev == dev && a->ino == ino && a->size == size &&
+	    a->mtime_ns == mtime_ns && a->ctime_ns == ctime_ns);
+}
+
+/* At start, before the store is open: sked.yaml only. */
+static bool
+unchanged_all(void *arg, const struct task_file *tf)
+{
+	return (true);
+}
+
+/* At start: the store has the tasks of a file it saw as it is now. */
+static bool
+unchanged_stored(void *arg, const struct task_file *tf)
+{
+	struct daemon		*d = arg;
+	struct store_file	 f = { .path = tf->path };
+
+	return (store_file_get(d->store, &f) == 0 && same_file(tf, f.dev,
+	    f.ino, f.size, f.mtime_ns, f.ctime_ns));
+}
+
+/* At a reload: the running set has the tasks of a file seen as it is. */
+static bool
+unchanged_running(void *arg, const struct task_file *tf)
+{
+	struct daemon		*d = arg;
+	const struct task_file	*was = config_file(&d->cfg, tf->path);
+
+	return (was != NULL && same_file(tf, was->dev, was->ino, was->size,
+	    was->mtime_ns, was->ctime_ns));
+}
+
 int
 daemon_reload(struct daemon *d, struct errlist *errs)
 {
@@ -114,7 +151,8 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	sd_notify(0, "RELOADING=1");
 	log_notice("reloading %s", d->config_path ? d->config_path :
 	    SKED_CONFIG_DEFAULT);
-	if (config_load(d->config_path, d->zones, &cfg, errs) != 0)
+	if (config_load_since(d->config_path, d->zones, unchanged_running, d,
+	    &cfg, errs) != 0)
 		goto fail;
 	if ((cfg.time_zone != NULL ? tz_cache_get(d->zones, cfg.time_zone,
 	    &zone, &cause) : tz_cache_system(d->zones, &zone, &cause)) != 0) {
@@ -324,7 +362,12 @@ main(int argc, char **argv)
 	d->listen_fd = -1;
 	if ((d->zones = tz_cache_new(NULL)) == NULL)
 		abort();
-	if (config_load(d->config_path, d->zones, &d->cfg, &errs) != 0) {
+	/*
+	 * skedd -n reads every task file; a start reads sked.yaml first
+	 * and the task files once the store tells which it already has.
+	 */
+	if (config_load_since(d->config_path, d->zones, check ? NULL :
+	    unchanged_all, NULL, &d->cfg, &errs) != 0) {
 		if (check)
 			errlist_print(&errs, stderr);
 		else {
@@ -363,6 +406,13 @@ main(int argc, char **argv)
 	}
 	if (dispatch_recover(d) != 0)
 		goto out;
+	config_free(&d->cfg);
+	if (config_load_since(d->config_path, d->zones, unchanged_stored, d,
+	    &d->cfg, &errs) != 0) {
+		log_errors(&errs, LOG_ERR);
+		log_err("configuration rejected; not starting");
+		goto out;
+	}
 
 	d->host.abi = SKED_PLUGIN_ABI;
 	d->host.loop = d->loop;

@@ -143,6 +143,7 @@ struct task_table {
 	struct dtask	**names;	/* by project and name */
 	size_t		  nbuckets;	/* of each; a power of two */
 	size_t		  count;
+	size_t		  nfile_tasks;	/* of count, from task files */
 	struct words	  words;	/* task types, life cycle types, files */
 	struct words	  pnames;	/* project names */
 	struct project	**projects;	/* by word of pnames */

@@ -146,6 +146,15 @@ static const char *const migrations[] = {
 	 * a changed task file.  NULL on old rows: unknown, read in full.
 	 */
 	"ALTER TABLE tasks ADD COLUMN digest INTEGER;",
+	/*
+	 * 3 -> 4: the fingerprints of the task files the tasks were last
+	 * taken from: an unchanged file is not read again at start.
+	 */
+	"CREATE TABLE task_files ("
+	" path TEXT PRIMARY KEY,"
+	" dev INTEGER NOT NULL, ino INTEGER NOT NULL, size INTEGER NOT NULL,"
+	" mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL)"
+	" WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION	((int)(sizeof migrations / sizeof migrations[0]))
@@ -232,6 +241,7 @@ enum stmt_id {
 	S_VERSION,
 	S_TASK_PUT, S_TASKS_LOAD, S_TASK_GET,	/* built from tcols at open */
 	S_TARGETS_OF, S_TASK_COUNT, S_TASKS_SCAN,
+	S_FILE_GET, S_FILES_CLEAR, S_FILE_PUT,
 	S_TASK_SEQ, S_TARGETS_CLEAR, S_TARGET_ADD, S_TARGETS_LOAD,
 	S_TASK_DELETE, S_TASK_STATUS,
 	S_EXEC_INSERT, S_EXEC_UPDATE, S_EXEC_GET, S_EXEC_COUNT, S_EXEC_PAGE,
@@ -259,6 +269,11 @@ static const char *const stmt_sql[NSTMTS] = {
 	[S_TARGETS_LOAD] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets ORDER BY task_seq, position",
 	[S_TASK_COUNT] = "SELECT count(*) FROM tasks WHERE deleted_ms IS NULL",
+	[S_FILE_GET] = "SELECT dev, ino, size, mtime_ns, ctime_ns "
+	    "FROM task_files WHERE path = ?1",
+	[S_FILES_CLEAR] = "DELETE FROM task_files",
+	[S_FILE_PUT] = "INSERT INTO task_files (path, dev, ino, size, "
+	    "mtime_ns, ctime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* what the daemon keeps of every task, and what compiles it */
 	[S_TASKS_SCAN] = "SELECT id, task_name, project_id, task_type, "
 	    "scheduled_type, date_year, date_mon, date_day, time_hour, "
@@ -1173,6 +1188,50 @@ store_tasks_scan(struct store *s, store_task_view_cb cb, void *arg)
 		ret = fail(s, "task scan");
 	sqlite3_reset(st);
 	return (ret);
+}
+
+int
+store_file_get(struct store *s, struct store_file *f)
+{
+	sqlite3_stmt	*st = s->st[S_FILE_GET];
+	int		 rc, ret = 0;
+
+	bind_str(st, 1, f->path);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f->dev = (uint64_t)sqlite3_column_int64(st, 0);
+		f->ino = (uint64_t)sqlite3_column_int64(st, 1);
+		f->size = (uint64_t)sqlite3_column_int64(st, 2);
+		f->mtime_ns = sqlite3_column_int64(st, 3);
+		f->ctime_ns = sqlite3_column_int64(st, 4);
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	else
+		ret = fail(s, "task file get");
+	done(st);
+	return (ret);
+}
+
+int
+store_files_replace(struct store *s, const struct store_file *f, size_t n)
+{
+	sqlite3_stmt	*st = s->st[S_FILE_PUT];
+	size_t		 i;
+
+	if (tx_begin(s) != 0)
+		return (-1);
+	if (run(s, S_FILES_CLEAR, "task files") != 0)
+		return (tx_end(s, 0));
+	for (i = 0; i < n; i++) {
+		bind_str(st, 1, f[i].path);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)f[i].dev);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)f[i].ino);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)f[i].size);
+		sqlite3_bind_int64(st, 5, f[i].mtime_ns);
+		sqlite3_bind_int64(st, 6, f[i].ctime_ns);
+		if (run(s, S_FILE_PUT, "task file put") != 0)
+			return (tx_end(s, 0));
+	}
+	return (tx_end(s, 1));
 }
 
 int

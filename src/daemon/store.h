@@ -113,6 +113,19 @@ int	 store_tasks_load(struct store *, store_task_cb, void *arg);
 typedef int (*store_task_view_cb)(void *arg, const struct task *t,
 	    const struct store_task_meta *, uint64_t digest);
 int	 store_tasks_scan(struct store *, store_task_view_cb, void *arg);
+/*
+ * The fingerprints of the task files (path and stat) the stored file
+ * tasks come from.  get fills f by f->path, 1 when there is none;
+ * replace makes the n given the whole table, in one transaction.
+ */
+struct store_file {
+	const char	*path;
+	uint64_t	 dev, ino, size;
+	int64_t		 mtime_ns, ctime_ns;
+};
+int	 store_file_get(struct store *, struct store_file *);
+int	 store_files_replace(struct store *, const struct store_file *,
+	    size_t n);
 /* The number of tasks store_tasks_load would give. */
 int	 store_tasks_count(struct store *, int64_t *);
 /*

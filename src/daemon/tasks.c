@@ -799,7 +799,9 @@ resident_from(struct daemon *d, struct dtask *dt, const struct task *t,
 
 	dt->task_type = words_get(&tt->words, t->task_type, true);
 	dt->life_cycle_type = words_get(&tt->words, t->life_cycle_type, true);
+	tt->nfile_tasks -= dt->source != 0;
 	dt->source = words_get(&tt->words, source, true);
+	tt->nfile_tasks += dt->source != 0;
 	dt->scheduled_type = (uint8_t)t->scheduled_type;
 	dt->misfire_policy = (uint8_t)t->misfire_policy;
 	dt->overlap_policy = (uint8_t)t->overlap_policy;
@@ -882,6 +884,7 @@ tasks_remove(struct daemon *d, struct dtask *dt)
 	name_unlink(tt, dt);
 	project_unlink(dt);
 	tt->count--;
+	tt->nfile_tasks -= dt->source != 0;
 	dt->removed = true;
 	if (dt->refs == 0)
 		dtask_free(d, dt);
@@ -1148,6 +1151,53 @@ unsee(struct daemon *d, struct config *cfg)
  * set follows only when it committed.  Everything is a hash lookup or a
  * walk: O(n) in the tasks.
  */
+/*
+ * The files cfg did not read (unchanged), by word: their tasks stay as
+ * they are.  NULL when it read them all.
+ */
+static bool *
+unchanged_words(struct daemon *d, const struct config *cfg)
+{
+	bool		*keep = NULL;
+	uint32_t	 w;
+	size_t		 i;
+
+	for (i = 0; i < cfg->nfiles; i++) {
+		if (cfg->files[i].read ||
+		    (w = words_get(&d->tasks.words, cfg->files[i].path,
+		    false)) == 0)
+			continue;
+		if (keep == NULL && (keep = calloc(d->tasks.words.n,
+		    sizeof *keep)) == NULL)
+			abort();
+		keep[w] = true;
+	}
+	return (keep);
+}
+
+/* The stored fingerprints follow the files just synced. */
+static int
+put_files(struct daemon *d, const struct config *cfg)
+{
+	struct store_file	*f;
+	size_t			 i;
+	int			 rc;
+
+	if ((f = calloc(cfg->nfiles + 1, sizeof *f)) == NULL)
+		abort();
+	for (i = 0; i < cfg->nfiles; i++) {
+		f[i].path = cfg->files[i].path;
+		f[i].dev = cfg->files[i].dev;
+		f[i].ino = cfg->files[i].ino;
+		f[i].size = cfg->files[i].size;
+		f[i].mtime_ns = cfg->files[i].mtime_ns;
+		f[i].ctime_ns = cfg->files[i].ctime_ns;
+	}
+	rc = store_files_replace(d->store, f, cfg->nfiles);
+	free(f);
+	return (rc);
+}
+
 int
 tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 {
@@ -1158,29 +1208,44 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 	char		 id[37];
 	int64_t		 now = now_ms();
 	size_t		 i, p, k, ngone = 0, added = 0, changed = 0;
-	bool		*same;
+	bool		*same, *keep = unchanged_words(d, cfg), named;
 	int		 rc = -1;
 
 	for (i = 0; i < cfg->tasks.count; i++) {
 		t = &cfg->tasks.tasks[i];
-		if (t->id == NULL) {
+		if ((named = t->id == NULL)) {
 			file_task_id(t, id);
 			t->id = xstrdup(id);
 		}
 		dt = tasks_find(d, t->id);
+		/* an id from the name: the name is what the user gave */
+		if (named && dt != NULL && dt->source != 0)
+			dt = NULL;
 		if (dt != NULL && dt->source == 0)
 			errlist_add(errs, t->file, t->line, t->column, "id: "
 			    "'%s' is the id of a task created through the "
 			    "API", t->id);
+		else if (dt != NULL && keep != NULL && keep[dt->source])
+			errlist_add(errs, t->file, t->line, t->column, "id: "
+			    "'%s' is also the id of task %s in %s", t->id,
+			    dt->name, tasks_source(d, dt));
 		dt = tasks_find_name(d, t->project_id, t->task_name);
 		if (dt != NULL && dt->source == 0)
 			errlist_add(errs, t->file, t->line, t->column,
 			    "task_name: '%s' is the name of a task created "
 			    "through the API in project %s", t->task_name,
 			    t->project_id);
+		else if (dt != NULL && keep != NULL && keep[dt->source] &&
+		    (named || strcmp(dtask_id(dt), t->id) != 0))
+			errlist_add(errs, t->file, t->line, t->column,
+			    "task_name: '%s' is also the name of task %s in %s "
+			    "in project %s", t->task_name, dtask_id(dt),
+			    tasks_source(d, dt), t->project_id);
 	}
-	if (errs->count > 0)
+	if (errs->count > 0) {
+		free(keep);
 		return (-1);
+	}
 	if ((same = calloc(cfg->tasks.count + 1, sizeof *same)) == NULL ||
 	    (gone = calloc(d->tasks.count + 1, sizeof *gone)) == NULL)
 		abort();
@@ -1215,14 +1280,15 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 			goto fail;
 	}
 	TASKS_FOREACH(d, p, k, dt) {
-		if (dt->source == 0 || dt->seen)
+		if (dt->source == 0 || dt->seen ||
+		    (keep != NULL && keep[dt->source]))
 			continue;
 		if (store_task_delete(d->store, dtask_id(dt), now) != 0)
 			goto fail;
 		gone[ngone++] = dt;
 	}
 	unsee(d, cfg);
-	if (store_commit(d->store) != 0)
+	if (put_files(d, cfg) != 0 || store_commit(d->store) != 0)
 		goto fail;
 
 	for (i = 0; i < ngone; i++)
@@ -1244,8 +1310,11 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 		if ((added + changed) % 1024 == 0)
 			tasks_trim(d);
 	}
-	log_info("task files: %zu added, %zu changed, %zu removed", added,
-	    changed, ngone);
+	for (i = k = 0; i < cfg->nfiles; i++)
+		k += !cfg->files[i].read;
+	log_info("task files: %zu added, %zu changed, %zu removed; %zu of "
+	    "%zu files unchanged, not read", added, changed, ngone, k,
+	    cfg->nfiles);
 	rc = 0;
 	goto out;
 fail:
@@ -1253,6 +1322,7 @@ fail:
 	(void)store_rollback(d->store);
 	unsee(d, cfg);
 out:
+	free(keep);
 	free(same);
 	free(gone);
 	return (rc);

@@ -67,7 +67,53 @@ case $(jget "$s" .source) in
 *) tap_ok 1 "a file task names its file" ;;
 esac
 
+# Only changed files are read again; the tasks of the others stay as they
+# are, and a changed file is still checked against them.
+cat >"$TASKS/c.yaml" <<'EOF2'
+- task_name: delta
+  task_type: START
+  scheduled_type: CRON
+  task_cron: "0 0 6 * * ?"
+EOF2
+"$SKEDCTL" reload >/dev/null
+grep -q "2 of 3 files unchanged, not read" "$LOG"
+tap_ok $? "reload: the two unchanged files are not read"
+gamma=$("$SKEDCTL" show gamma --json | jq -r .id)
+cat >"$TASKS/c.yaml" <<'EOF2'
+- task_name: delta
+  task_type: START
+  scheduled_type: CRON
+  task_cron: "0 0 6 * * ?"
+- task_name: gamma
+  task_type: START
+  scheduled_type: CRON
+  task_cron: "0 0 7 * * ?"
+EOF2
+expect_err "reload: a name taken in an unchanged file is refused" 1 \
+    "c.yaml:5:3: task_name: 'gamma' is also the name of task $gamma in $TASKS/b.yaml" -- \
+    "$SKEDCTL" reload
+check "reload refused: gamma is the one of b.yaml still" "$gamma 0 0 9 * * ?" \
+    "$("$SKEDCTL" show gamma --json | jq -r '"\(.id) \(.task_cron)"')"
+rm "$TASKS/c.yaml"
+out=$("$SKEDCTL" reload --json)
+check "reload: a removed file takes its tasks" "reloaded 2 2" \
+    "$(jget "$out" '"\(.status) \(.tasks) \(.file_tasks)"')"
+# a file rewritten with the same size: a new inode or ctime, read again
+sed 's/0 30 5/0 31 5/' "$TASKS/a.yaml" >"$TASKS/a.yaml.new"
+mv "$TASKS/a.yaml.new" "$TASKS/a.yaml"
+"$SKEDCTL" reload >/dev/null
+check "a rewritten file of the same size is read again" "0 31 5 * * ?" \
+    "$("$SKEDCTL" show alpha --json | jq -r .task_cron)"
+
 stop_skedd TERM
 check "SIGTERM: exit 0" 0 "$skedd_rc"
+# at start, the files the store has as they are now are not read
+start_skedd
+tap_ok $? "skedd starts again"
+grep -q "2 of 2 files unchanged, not read" "$LOG"
+tap_ok $? "start: the unchanged files come from the store"
+check "start: the same tasks" "alpha 0 31 5 * * ?, gamma 0 0 9 * * ?" \
+    "$("$SKEDCTL" list --json | jq -r '[.scheduled_tasks[] | "\(.task_name) \(.task_cron)"] | sort | join(", ")')"
+stop_skedd TERM
 show_log_on_failure
 finish

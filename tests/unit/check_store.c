@@ -252,15 +252,15 @@ put_text(struct store *s, const char *text, const char *id)
 START_TEST(test_open_schema)
 {
 	static const char *const tables[] = { "tasks", "targets",
-	    "executions", "subtasks", "planned" };
+	    "executions", "subtasks", "planned", "task_files" };
 	struct store	*s = open_store();
 	sqlite3		*db;
 	char		 sql[128];
 	size_t		 i;
 
-	ck_assert_int_eq(store_schema_version(s), 3);
+	ck_assert_int_eq(store_schema_version(s), 4);
 	db = raw_open();
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 3);
+	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
 	    "pragma_table_info('tasks') WHERE name = 'digest'"), 1);
 	for (i = 0; i < NELEM(tables); i++) {
@@ -277,7 +277,7 @@ START_TEST(test_open_schema)
 	store_close(s);
 	/* opening again migrates nothing and keeps the version */
 	s = open_store();
-	ck_assert_int_eq(store_schema_version(s), 3);
+	ck_assert_int_eq(store_schema_version(s), 4);
 	store_close(s);
 }
 END_TEST
@@ -293,7 +293,7 @@ static const struct {
 	{ ROW, BAD_NO_DIR, "unable to open database file" },
 	{ ROW, BAD_NOT_DB, "file is not a database" },
 	{ ROW, BAD_NEWER, "schema version 999 is newer than this sked knows "
-	    "(3)" },
+	    "(4)" },
 };
 
 START_TEST(test_open_bad)
@@ -1147,6 +1147,34 @@ START_TEST(test_transaction)
 END_TEST
 
 /* Data outlives the store: close, reopen, and everything is there. */
+/* Task file fingerprints: the table is replaced whole, found by path. */
+START_TEST(test_files)
+{
+	struct store		*s = open_store();
+	struct store_file	 f[2] = {
+		{ "/etc/sked/tasks.d/a.yaml", 2049, 17, 120, 1700000000123456789LL,
+		  1700000000223456789LL },
+		{ "/etc/sked/tasks.d/b.yaml", 2049, 18, 0, 1, 2 },
+	}, got;
+
+	memset(&got, 0, sizeof got);
+	got.path = f[0].path;
+	ck_assert_int_eq(store_file_get(s, &got), 1);
+	ck_assert_int_eq(store_files_replace(s, f, 2), 0);
+	ck_assert_int_eq(store_file_get(s, &got), 0);
+	ck_assert(got.dev == 2049 && got.ino == 17 && got.size == 120);
+	ck_assert_int_eq(got.mtime_ns, 1700000000123456789LL);
+	ck_assert_int_eq(got.ctime_ns, 1700000000223456789LL);
+	/* replaced by the one file left: a.yaml is gone */
+	ck_assert_int_eq(store_files_replace(s, &f[1], 1), 0);
+	ck_assert_int_eq(store_file_get(s, &got), 1);
+	got.path = f[1].path;
+	ck_assert_int_eq(store_file_get(s, &got), 0);
+	ck_assert(got.ino == 18 && got.size == 0 && got.mtime_ns == 1);
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_reopen)
 {
 	struct store_execution	 e, got;
@@ -1196,6 +1224,7 @@ store_suite(void)
 	add_table_test(tc, test_prune, prunes);
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_transaction);
+	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_reopen);
 	suite_add_tcase(su, tc);
 	return (su);
