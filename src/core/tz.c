@@ -15,6 +15,9 @@
 
 #define TZIF_HEADER	44
 #define TZIF_MAX_COUNT	100000	/* far above any real zone */
+/* The footer's rules are expanded from 1900 at the earliest. */
+#define TZ_EXPAND_FIRST	(-2208988800LL)	/* 1900-01-01T00:00:00Z */
+#define TZ_EXPAND_LAST	7289654400LL	/* 2201-01-01T00:00:00Z */
 
 struct tz {
 	char		*name;
@@ -401,8 +404,17 @@ tz_parse(const char *name, const unsigned char *buf, size_t len,
 			if (timecnt == 0)
 				z->off0 = p.std_off;
 			if (p.has_dst) {
+				/*
+				 * From the year of the last transition, which
+				 * 64-bit data may put billions of years away:
+				 * the walk is bounded by 1900 and
+				 * TZ_MAX_YEAR.
+				 */
 				y = 1900;
-				if (z->n)
+				if (z->n && z->at[z->n - 1] >= TZ_EXPAND_LAST)
+					y = TZ_MAX_YEAR + 1;
+				else if (z->n &&
+				    z->at[z->n - 1] > TZ_EXPAND_FIRST)
 					civil_from_days(z->at[z->n - 1] / 86400,
 					    &y, &m, &day);
 				rc = posix_expand(z, &p, y);
