@@ -192,6 +192,12 @@ route_task(struct api_req *req, struct reply *r)
 	const char	*id = req->params[PARAM_TASK_ID];
 	struct dtask	*dt = tasks_find(req->d, id);
 
+	if (dt == NULL && req->d->tasks.loading) {
+		*r = reply_error(503, "task_id: '%s' is not loaded yet (%zu of "
+		    "%zu tasks); try again", id, req->d->tasks.loaded,
+		    req->d->tasks.load_total);
+		return (NULL);
+	}
 	if (dt == NULL || strcmp(dt->proj->name, project) != 0) {
 		*r = reply_error(404, "task_id: no task '%s' in project %s",
 		    id, project);
@@ -303,6 +309,15 @@ route(struct listener *l, struct MHD_Connection *c, const char *method,
 	if (req.params[PARAM_PROJECT_ID][0] != '\0' &&
 	    !caller_may_use(&req, req.params[PARAM_PROJECT_ID], &r))
 		return (r);
+	/*
+	 * While the tasks load, what is loaded can be read and run; a
+	 * change could not be checked against the rest.
+	 */
+	if (d->tasks.loading && strcmp(method, "GET") != 0 &&
+	    req.route != ROUTE_TASK_EXECUTE)
+		return (reply_error(503, "skedd is loading its tasks (%zu of "
+		    "%zu); changes are taken once it is ready", d->tasks.loaded,
+		    d->tasks.load_total));
 	return (handlers[req.route](&req));
 }
 

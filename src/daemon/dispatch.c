@@ -744,6 +744,7 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 
 	if (dt->catchup) {
 		dt->catchup = false;
+		dt->caught_up = true;	/* once, even while skedd starts */
 		log_notice("task %s (%s): missed its fire at %lld while skedd "
 		    "was down; firing once now (FIRE_ONCE_NOW)",
 		    dt->name, dtask_id(dt), (long long)scheduled);

@@ -148,6 +148,13 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	const struct tz	*zone = NULL;
 	const char	*cause = "";
 
+	if (d->tasks.loading) {
+		errlist_add(errs, NULL, 0, 0, "skedd is still loading its tasks "
+		    "(%zu of %zu); reload once it is ready", d->tasks.loaded,
+		    d->tasks.load_total);
+		log_warn("reload refused: still loading tasks");
+		return (-1);
+	}
 	sd_notify(0, "RELOADING=1");
 	log_notice("reloading %s", d->config_path ? d->config_path :
 	    SKED_CONFIG_DEFAULT);
@@ -314,13 +321,75 @@ daemonize(void)
 	return (0);
 }
 
+#define LOAD_STEP	20000	/* tasks loaded per loop iteration */
+
+/* SKED_LOAD_STEP: smaller steps, so that tests take the stepped path */
+static size_t
+load_step_size(void)
+{
+	const char	*env = getenv("SKED_LOAD_STEP");
+
+	return (env != NULL && atoi(env) > 0 ? (size_t)atoi(env) : LOAD_STEP);
+}
+
+/*
+ * One step of the start-up load; after the last, the task files, the
+ * planned records and READY=1.  -1 when the start failed (logged).
+ */
+static int
+load_step(struct daemon *d)
+{
+	struct tasks_census	 census;
+	struct errlist		 errs = ERRLIST_INIT;
+	bool			 done;
+
+	if (tasks_load_some(d, load_step_size(), &done, &errs) != 0)
+		goto fail;
+	if (!done) {
+		if (d->notify)
+			sd_notifyf(0, "STATUS=loading tasks: %zu of %zu",
+			    d->tasks.loaded, d->tasks.load_total);
+		return (1);
+	}
+	if (tasks_sync_files(d, &d->cfg, &errs) != 0 ||
+	    planned_load(d, &errs) != 0)
+		goto fail;
+	tasks_census(d, &census);
+	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
+	    d->tasks.count, census.armed, d->cfg.socket, d->cfg.database);
+	notify_status(d, "READY=1\n", &census);
+	d->starting = false;
+	return (0);
+fail:
+	log_errors(&errs, LOG_ERR);
+	errlist_clear(&errs);
+	d->tasks.loading = false;
+	return (-1);
+}
+
+static void
+loader_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct daemon	*d = container_of(w, struct daemon, loader);
+	int		 rc;
+
+	if (d->stopping)
+		return;
+	if ((rc = load_step(d)) > 0) {
+		ev_timer_set(w, 0, 0);
+		ev_timer_start(loop, w);
+	} else if (rc < 0) {
+		d->exit_code = 1;
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static struct daemon	 daemon;
 	struct daemon		*d = &daemon;
 	struct errlist		 errs = ERRLIST_INIT;
-	struct tasks_census	 census;
 	const char		*cause = "";
 	uint64_t		 wd_usec;
 	int			 ch, foreground = 0, check = 0, nfds, rc = 1;
@@ -426,12 +495,7 @@ main(int argc, char **argv)
 	dispatch_init(d);
 	tasks_init(d);
 	d->starting = true;
-	if (tasks_load(d, &errs) != 0 ||
-	    tasks_sync_files(d, &d->cfg, &errs) != 0 ||
-	    planned_load(d, &errs) != 0) {
-		log_errors(&errs, LOG_ERR);
-		goto out;
-	}
+	tasks_load_begin(d);
 
 	nfds = sd_listen_fds(1);
 	if (nfds > 1) {
@@ -454,20 +518,29 @@ main(int argc, char **argv)
 		    (double)wd_usec / 2e6);
 		ev_timer_again(d->loop, &d->watchdog);
 	}
-
-	tasks_census(d, &census);
-	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
-	    d->tasks.count, census.armed, d->cfg.socket, d->cfg.database);
-	notify_status(d, "READY=1\n", &census);
-	d->starting = false;
+	/*
+	 * A small store loads at once; a large one in steps, between which
+	 * the loop serves the API (reads and run now; writes wait, 503).
+	 */
+	if (d->tasks.load_total <= load_step_size()) {
+		while ((rc = load_step(d)) > 0)
+			continue;
+		if (rc < 0)
+			goto out;
+	} else {
+		ev_timer_init(&d->loader, loader_cb, 0, 0);
+		ev_timer_start(d->loop, &d->loader);
+	}
+	d->exit_code = 0;
 	ev_run(d->loop, 0);
-	rc = 0;
+	rc = d->exit_code;
 	log_notice("stopped");
 out:
 	api_stop(d);
 	if (d->loop != NULL) {
 		dispatch_abandon(d);
 		ev_timer_stop(d->loop, &d->watchdog);
+		ev_timer_stop(d->loop, &d->loader);
 		ev_timer_stop(d->loop, &d->shutdown_timer);
 		ev_timer_stop(d->loop, &d->prune_timer);
 		ev_prepare_stop(d->loop, &d->flush);

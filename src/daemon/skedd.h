@@ -108,6 +108,7 @@ struct dtask {
 	unsigned	 enable_approve:1;
 	unsigned	 default_zone:1;	/* no time_zone: the daemon's */
 	unsigned	 catchup:1;	/* armed now for a missed fire */
+	unsigned	 caught_up:1;	/* its one catch-up fired this start */
 	unsigned	 prune_pending:1;
 	unsigned	 seen:1;	/* tasks_sync_files: still in a file */
 };
@@ -144,6 +145,10 @@ struct task_table {
 	size_t		  nbuckets;	/* of each; a power of two */
 	size_t		  count;
 	size_t		  nfile_tasks;	/* of count, from task files */
+	/* loading from the store, in steps while the API answers */
+	bool		  loading;
+	size_t		  loaded, load_total;
+	int64_t		  load_from;	/* s: fires are due from here */
 	struct words	  words;	/* task types, life cycle types, files */
 	struct words	  pnames;	/* project names */
 	struct project	**projects;	/* by word of pnames */
@@ -271,6 +276,8 @@ struct daemon {
 	ev_signal		 sigterm, sigint, sighup;
 	ev_timer		 shutdown_timer;
 	ev_timer		 watchdog;
+	ev_timer		 loader;	/* loads the tasks in steps */
+	int			 exit_code;
 	bool			 stopping;
 	bool			 notify;	/* under systemd */
 	int64_t			 start_ms;
@@ -331,6 +338,10 @@ void		 tasks_disarm_all(struct daemon *);
 /* Re-compile the tasks in the default zone after it changed. */
 void		 tasks_rezone(struct daemon *);
 int		 tasks_load(struct daemon *, struct errlist *);
+/* The same in steps of at most max tasks; *done at the end. */
+void		 tasks_load_begin(struct daemon *);
+int		 tasks_load_some(struct daemon *, size_t max, bool *done,
+		    struct errlist *);
 int		 tasks_sync_files(struct daemon *, struct config *,
 		    struct errlist *);
 struct tasks_census {

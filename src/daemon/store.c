@@ -1112,14 +1112,25 @@ out:
 int
 store_tasks_scan(struct store *s, store_task_view_cb cb, void *arg)
 {
+	bool	done;
+
+	return (store_tasks_scan_some(s, cb, arg, SIZE_MAX, &done));
+}
+
+int
+store_tasks_scan_some(struct store *s, store_task_view_cb cb, void *arg,
+    size_t max, bool *done)
+{
 	sqlite3_stmt		*st = s->st[S_TASKS_SCAN];
 	struct store_task_meta	 meta;
 	struct task		 t;
 	uint64_t		 digest;
-	int			 rc, i, ret = 0;
+	size_t			 n = 0;
+	int			 rc = SQLITE_ROW, i, ret = 0;
 
+	*done = false;
 #define TXT(c)	((char *)(uintptr_t)sqlite3_column_text(st, (c)))
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n++ < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&t, 0, sizeof t);
 		memset(&meta, 0, sizeof meta);
 		t.id = TXT(0);
@@ -1186,7 +1197,11 @@ store_tasks_scan(struct store *s, store_task_view_cb cb, void *arg)
 #undef TXT
 	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = fail(s, "task scan");
-	sqlite3_reset(st);
+	/* the statement stays where it is for the next call, unless over */
+	if (ret != 0 || rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		*done = true;
+	}
 	return (ret);
 }
 

@@ -114,6 +114,13 @@ typedef int (*store_task_view_cb)(void *arg, const struct task *t,
 	    const struct store_task_meta *, uint64_t digest);
 int	 store_tasks_scan(struct store *, store_task_view_cb, void *arg);
 /*
+ * The same, max rows at a time: the next call goes on where this one
+ * stopped; *done when the scan is over (or failed).  Other statements
+ * may run in between (the daemon serves its API while it loads).
+ */
+int	 store_tasks_scan_some(struct store *, store_task_view_cb, void *arg,
+	    size_t max, bool *done);
+/*
  * The fingerprints of the task files (path and stat) the stored file
  * tasks come from.  get fills f by f->path, 1 when there is none;
  * replace makes the n given the whole table, in one transaction.

@@ -745,7 +745,8 @@ arm_sched(struct daemon *d, struct dtask *dt, const struct sched *sched,
 {
 	int64_t	next, from;
 
-	if (d->starting &&
+	/* once: fires while the rest loads re-arm with d->starting still on */
+	if (d->starting && !dt->caught_up &&
 	    dt->misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW) {
 		from = dt->last_fire > 0 ? dt->last_fire : create_ms / 1000;
 		if (sched_next(sched, from, &next) == 0 && next <= now &&
@@ -976,18 +977,11 @@ tasks_set_approve(struct daemon *d, struct dtask *dt, const char *status,
 	}
 }
 
-struct load_ctx {
-	struct daemon	*d;
-	int64_t		 now;
-	size_t		 count;
-};
-
 static int
 load_one(void *arg, const struct task *t, const struct store_task_meta *m,
     uint64_t digest)
 {
-	struct load_ctx	*lc = arg;
-	struct daemon	*d = lc->d;
+	struct daemon	*d = arg;
 	enum last_status st = ST_WAITING;
 	struct dtask	*dt;
 	struct sched	 s;
@@ -997,6 +991,9 @@ load_one(void *arg, const struct task *t, const struct store_task_meta *m,
 	(void)status_parse(m->last_status, &st);
 	if (st == ST_RUNNING)	/* closed by dispatch_recover */
 		st = ST_FAIL;
+	/* created through the API while the rest loaded: already here */
+	if (tasks_find(d, t->id) != NULL)
+		return (0);
 	/* the task as the row has it: compiled here, not kept */
 	dt = dtask_new(d, t, m->source, m->last_fire, st);
 	dt->digest = digest;
@@ -1006,29 +1003,55 @@ load_one(void *arg, const struct task *t, const struct store_task_meta *m,
 		log_err("task %s (%s): %s; not armed", t->id, t->task_name,
 		    err);
 	dt->timed = rc == 0;
+	/* from the instant the load began: a fire due meanwhile is late,
+	   not lost */
 	if (dt->timed && dt->is_enable)
-		arm_sched(d, dt, &s, m->create_ms, lc->now);
-	lc->count++;
+		arm_sched(d, dt, &s, m->create_ms, d->tasks.load_from);
+	d->tasks.loaded++;
 	return (0);
+}
+
+void
+tasks_load_begin(struct daemon *d)
+{
+	int64_t	n;
+
+	d->tasks.load_from = now_ms() / 1000;
+	d->tasks.loaded = 0;
+	d->tasks.loading = true;
+	if (store_tasks_count(d->store, &n) == 0) {
+		d->tasks.load_total = (size_t)n;
+		tasks_reserve(d, d->tasks.count + (size_t)n);
+	}
+}
+
+int
+tasks_load_some(struct daemon *d, size_t max, bool *done,
+    struct errlist *errs)
+{
+	int	rc;
+
+	rc = store_tasks_scan_some(d->store, load_one, d, max, done);
+	timer_update(d);
+	if (rc != 0)
+		errlist_add(errs, d->cfg.database, 0, 0, "%s",
+		    store_error(d->store));
+	if (*done) {
+		d->tasks.loading = false;
+		log_info("%zu tasks loaded from %s", d->tasks.loaded,
+		    d->cfg.database);
+	}
+	return (rc != 0 ? -1 : 0);
 }
 
 /* Every task of the store, armed. */
 int
 tasks_load(struct daemon *d, struct errlist *errs)
 {
-	struct load_ctx	lc = { d, now_ms() / 1000, 0 };
-	int64_t		n;
+	bool	done;
 
-	if (store_tasks_count(d->store, &n) == 0)
-		tasks_reserve(d, d->tasks.count + (size_t)n);
-	if (store_tasks_scan(d->store, load_one, &lc) != 0) {
-		errlist_add(errs, d->cfg.database, 0, 0, "%s",
-		    store_error(d->store));
-		return (-1);
-	}
-	timer_update(d);
-	log_info("%zu tasks loaded from %s", lc.count, d->cfg.database);
-	return (0);
+	tasks_load_begin(d);
+	return (tasks_load_some(d, SIZE_MAX, &done, errs));
 }
 
 /* A stable id for a file task that names none: from project and name. */

@@ -26,8 +26,12 @@ item() {	# item NAME FILTER: one field of a task's list item
 	    jq -r ".scheduled_tasks[] | select(.task_name == \"$1\") | $2"
 }
 
-first=$(item ticking .next_execution_time)
+# read after a fire, compared after the next one: a fire between the
+# start and the first read cannot make the two the same
 wait_for 10 has_history ticking 1
+first=$(item ticking .next_execution_time)
+n=$(history_done ticking)
+wait_for 10 has_history ticking $((n + 1))
 tap_ok $? "ticking fired"
 sleep 0.3
 check "after a fire: last_status SUCCESS" SUCCESS "$(item ticking .last_status)"

@@ -1147,6 +1147,53 @@ START_TEST(test_transaction)
 END_TEST
 
 /* Data outlives the store: close, reopen, and everything is there. */
+static int
+count_view(void *arg, const struct task *t, const struct store_task_meta *m,
+    uint64_t digest)
+{
+	struct scanned	*sc = arg;
+
+	/* in load order: c0, c1, ... */
+	ck_assert_int_eq(atoi(t->task_name + 1), (int)sc->n);
+	sc->n++;
+	return (0);
+}
+
+/* A scan in steps: every task once, in order, wherever a step ends. */
+START_TEST(test_scan_steps)
+{
+	struct store	*s = open_store();
+	struct scanned	 sc;
+	char		 text[128], id[16];
+	size_t		 step, calls;
+	bool		 done;
+	int		 i;
+
+	for (i = 0; i < 7; i++) {
+		snprintf(text, sizeof text, "task_name: c%d\ntask_type: START\n"
+		    "scheduled_type: CRON\ntask_cron: '@daily'\n", i);
+		snprintf(id, sizeof id, "id-%d", i);
+		put_text(s, text, id);
+	}
+	for (step = 1; step <= 8; step++) {
+		memset(&sc, 0, sizeof sc);
+		calls = 0;
+		do {
+			ck_assert_int_eq(store_tasks_scan_some(s, count_view,
+			    &sc, step, &done), 0);
+			calls++;
+			/* another statement between the steps */
+			put_text(s, cron_text, "other");
+			ck_assert_int_eq(store_task_delete(s, "other", 1), 0);
+		} while (!done && calls < 20);
+		ck_assert_msg(done, "step %zu: not done", step);
+		ck_assert_uint_eq(sc.n, 7);
+		ck_assert_uint_le(calls, 7 / step + 1);
+	}
+	store_close(s);
+}
+END_TEST
+
 /* Task file fingerprints: the table is replaced whole, found by path. */
 START_TEST(test_files)
 {
@@ -1225,6 +1272,7 @@ store_suite(void)
 	tcase_add_test(tc, test_constraints);
 	tcase_add_test(tc, test_transaction);
 	tcase_add_test(tc, test_files);
+	tcase_add_test(tc, test_scan_steps);
 	tcase_add_test(tc, test_reopen);
 	suite_add_tcase(su, tc);
 	return (su);
