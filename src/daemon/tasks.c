@@ -1269,6 +1269,7 @@ tasks_sync_files(struct daemon *d, struct config *cfg, struct errlist *errs)
 		free(keep);
 		return (-1);
 	}
+	tasks_reserve(d, d->tasks.count + cfg->tasks.count);
 	if ((same = calloc(cfg->tasks.count + 1, sizeof *same)) == NULL ||
 	    (gone = calloc(d->tasks.count + 1, sizeof *gone)) == NULL)
 		abort();
