@@ -739,6 +739,7 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 {
 	double		 now = ev_time();
 	int64_t		 scheduled = dt->next, nows = (int64_t)floor(now);
+	int64_t		 rearm;
 	struct due_fire	*df;
 	bool		 run = true;
 
@@ -748,7 +749,7 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 		log_notice("task %s (%s): missed its fire at %lld while skedd "
 		    "was down; firing once now (FIRE_ONCE_NOW)",
 		    dt->name, dtask_id(dt), (long long)scheduled);
-		tasks_arm(d, dt, nows);
+		rearm = nows;
 	} else if (now - (double)scheduled > d->cfg.misfire_threshold) {
 		/* the clock was stepped forward, or the machine slept */
 		run = dt->misfire_policy == TASK_MISFIRE_FIRE_ONCE_NOW;
@@ -756,12 +757,14 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 		    dt->name, dtask_id(dt), (long long)scheduled,
 		    now - (double)scheduled, run ? "firing once now "
 		    "(FIRE_ONCE_NOW)" : "skipped (DO_NOTHING)");
-		tasks_arm(d, dt, nows);
-	} else
-		/* from the instant that fired: a late loop loses nothing */
-		tasks_arm(d, dt, scheduled);
-	if (!run)
-		return;
+		rearm = nows;
+	} else	/* from the instant that fired: a late loop loses nothing */
+		rearm = scheduled;
+	/*
+	 * Only noted here, so that each of a thousand fires due at once is
+	 * timed when its timer ran; re-arming reads the definition, in
+	 * flush_cb.
+	 */
 	if (d->ndue == d->capdue) {
 		d->capdue = d->capdue ? d->capdue * 2 : 256;
 		if ((d->due = realloc(d->due, d->capdue * sizeof *d->due)) ==
@@ -772,6 +775,8 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 	df->dt = dt;
 	df->scheduled = scheduled;
 	df->fired_ms = (int64_t)(now * 1000);
+	df->rearm = rearm;
+	df->run = run;
 	dt->refs++;
 }
 
@@ -779,6 +784,7 @@ static void
 flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct daemon	*d = container_of(w, struct daemon, flush);
+	struct due_fire	*df;
 	size_t		 i;
 	bool		 tx;
 
@@ -786,10 +792,14 @@ flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 		return;
 	tx = d->ndue > 1 && store_begin(d->store) == 0;
 	for (i = 0; i < d->ndue; i++) {
-		if (!d->due[i].dt->removed && !d->stopping)
-			(void)fire(d, d->due[i].dt, d->due[i].scheduled,
-			    d->due[i].fired_ms, false);
-		tasks_release(d, d->due[i].dt);
+		df = &d->due[i];
+		/* not re-armed since it fired (a PATCH re-arms it itself) */
+		if (df->dt->heap == HEAP_NONE && df->dt->next == df->scheduled)
+			tasks_arm(d, df->dt, df->rearm);
+		if (df->run && !df->dt->removed && !d->stopping)
+			(void)fire(d, df->dt, df->scheduled, df->fired_ms,
+			    false);
+		tasks_release(d, df->dt);
 	}
 	if (tx && store_commit(d->store) != 0)
 		log_err("recording %zu fires: %s", d->ndue,
@@ -830,7 +840,7 @@ pump(struct daemon *d)
 }
 
 static void
-schedule_prune(struct daemon *d, struct dtask *dt)
+schedule_prune(struct daemon *d, struct dtask *dt, int keep)
 {
 	if (dt->prune_pending || dt->removed)
 		return;
@@ -840,7 +850,8 @@ schedule_prune(struct daemon *d, struct dtask *dt)
 		    sizeof *d->prune)) == NULL)
 			abort();
 	}
-	d->prune[d->nprune++] = dt;
+	d->prune[d->nprune].dt = dt;
+	d->prune[d->nprune++].keep = keep > 0 ? keep : d->cfg.history_keep;
 	dt->prune_pending = true;
 	dt->refs++;
 	if (!ev_is_active(&d->prune_timer))
@@ -883,7 +894,7 @@ finish(struct daemon *d, struct execution *ex)
 			notify(d, dt, ex->def, r, st == ST_SUCCESS ?
 			    "EXECUTION_SUCCEEDED" : "EXECUTION_FAILED");
 	}
-	schedule_prune(d, dt);
+	schedule_prune(d, dt, ex->def->t.history_keep);
 	if (dt->queued > 0 && dt->running == 0 && !dt->removed &&
 	    !d->stopping) {
 		int64_t at = dt->queued_at;
@@ -964,7 +975,6 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct daemon	*d = container_of(w, struct daemon, prune_timer);
 	struct dtask	*dt;
-	struct tdef	*def;
 	double		 until = ev_time() + PRUNE_BUDGET;
 	int		 keep, deleted, total = 0;
 
@@ -974,10 +984,8 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	 * of completions is worked off in a few steps, then stop the timer.
 	 */
 	while (d->nprune > 0 && total < PRUNE_BATCH && ev_time() < until) {
-		dt = d->prune[--d->nprune];
-		def = tasks_def(d, dt);
-		keep = def != NULL && def->t.history_keep > 0 ?
-		    def->t.history_keep : d->cfg.history_keep;
+		dt = d->prune[--d->nprune].dt;
+		keep = d->prune[d->nprune].keep;
 		deleted = 0;
 		if (store_prune(d->store, dtask_id(dt), keep, PRUNE_BATCH - total,
 		    &deleted) != 0)
@@ -987,7 +995,7 @@ prune_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		total += deleted;
 		if (total >= PRUNE_BATCH && !dt->removed) {
 			tasks_release(d, dt);
-			schedule_prune(d, dt);	/* more next time */
+			schedule_prune(d, dt, keep);	/* more next time */
 			break;
 		}
 		tasks_release(d, dt);
@@ -1087,7 +1095,7 @@ dispatch_abandon(struct daemon *d)
 		dispatch_complete(&st->job, &r);
 	}
 	while (d->nprune > 0)
-		tasks_release(d, d->prune[--d->nprune]);
+		tasks_release(d, d->prune[--d->nprune].dt);
 	while ((n = TAILQ_FIRST(&d->notifiers)) != NULL) {
 		log_warn("notifier %s: %s when skedd exited", n->what,
 		    n->p != NULL ? "still running; killed" : "not sent");

@@ -236,10 +236,22 @@ TAILQ_HEAD(event_queue, event_run);
 struct notifier;
 TAILQ_HEAD(notifier_queue, notifier);
 
+/*
+ * A fire noted by the timer; flush_cb re-arms the task (from rearm, which
+ * reads its definition) and, when run, records the execution.
+ */
 struct due_fire {
 	struct dtask	*dt;
 	int64_t		 scheduled;	/* s */
 	int64_t		 fired_ms;
+	int64_t		 rearm;		/* s: the next fire after this */
+	bool		 run;		/* false: the misfire policy skips it */
+};
+
+/* A task whose history may be longer than it keeps. */
+struct prune_req {
+	struct dtask	*dt;
+	int		 keep;
 };
 
 struct daemon {
@@ -265,7 +277,7 @@ struct daemon {
 	size_t			 ndue, capdue;
 	ev_prepare		 flush;		/* records the due fires */
 	ev_timer		 prune_timer;
-	struct dtask		**prune;	/* tasks whose history may be long */
+	struct prune_req	*prune;
 	size_t			 nprune, capprune;
 	struct event_queue	 events;	/* due first, then event order */
 	ev_timer		 event_timer;
