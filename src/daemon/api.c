@@ -194,7 +194,7 @@ route_task(struct api_req *req, struct reply *r)
 
 	if (dt == NULL && req->d->tasks.loading) {
 		*r = reply_error(503, "task_id: '%s' is not loaded yet (%zu of "
-		    "%zu tasks); try again", id, req->d->tasks.loaded,
+		    "at most %zu tasks); try again", id, req->d->tasks.loaded,
 		    req->d->tasks.load_total);
 		return (NULL);
 	}
@@ -315,8 +315,9 @@ route(struct listener *l, struct MHD_Connection *c, const char *method,
 	 */
 	if (d->tasks.loading && strcmp(method, "GET") != 0 &&
 	    req.route != ROUTE_TASK_EXECUTE)
-		return (reply_error(503, "skedd is loading its tasks (%zu of "
-		    "%zu); changes are taken once it is ready", d->tasks.loaded,
+		return (reply_error(503, "skedd is loading its tasks (%zu of at "
+		    "most %zu); changes are taken once it is ready",
+		    d->tasks.loaded,
 		    d->tasks.load_total));
 	return (handlers[req.route](&req));
 }

@@ -150,7 +150,8 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 
 	if (d->tasks.loading) {
 		errlist_add(errs, NULL, 0, 0, "skedd is still loading its tasks "
-		    "(%zu of %zu); reload once it is ready", d->tasks.loaded,
+		    "(%zu of at most %zu); reload once it is ready",
+		    d->tasks.loaded,
 		    d->tasks.load_total);
 		log_warn("reload refused: still loading tasks");
 		return (-1);
@@ -347,7 +348,7 @@ load_step(struct daemon *d)
 		goto fail;
 	if (!done) {
 		if (d->notify)
-			sd_notifyf(0, "STATUS=loading tasks: %zu of %zu",
+			sd_notifyf(0, "STATUS=loading tasks: %zu of at most %zu",
 			    d->tasks.loaded, d->tasks.load_total);
 		return (1);
 	}

@@ -268,7 +268,9 @@ static const char *const stmt_sql[NSTMTS] = {
 	    "target_type, target_id) VALUES (?1, ?2, ?3, ?4)",
 	[S_TARGETS_LOAD] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets ORDER BY task_seq, position",
-	[S_TASK_COUNT] = "SELECT count(*) FROM tasks WHERE deleted_ms IS NULL",
+	/* the last seq: an upper bound, read from the end of the table's
+	   b-tree, where count(*) would scan ten million rows */
+	[S_TASK_COUNT] = "SELECT ifnull(max(seq), 0) FROM tasks",
 	[S_FILE_GET] = "SELECT dev, ino, size, mtime_ns, ctime_ns "
 	    "FROM task_files WHERE path = ?1",
 	[S_FILES_CLEAR] = "DELETE FROM task_files",

@@ -133,7 +133,10 @@ struct store_file {
 int	 store_file_get(struct store *, struct store_file *);
 int	 store_files_replace(struct store *, const struct store_file *,
 	    size_t n);
-/* The number of tasks store_tasks_load would give. */
+/*
+ * At least the number of tasks store_tasks_load would give (deleted ones
+ * may count), without a scan: for sizing.
+ */
 int	 store_tasks_count(struct store *, int64_t *);
 /*
  * One task (deleted too: what it was), as store_tasks_load gives it (t's members
