@@ -77,7 +77,8 @@ struct config {
 	/* the task files of tasks_dir, in name order */
 	struct task_file *files;
 	size_t		 nfiles;
-	/* the tasks of the files read, every one checked */
+	/* the tasks of the files read, every one checked (taken by the
+	   daemon: empty once tasks_sync_files has them) */
 	struct task_set	 tasks;
 };
 
