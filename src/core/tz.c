@@ -15,6 +15,11 @@
 
 #define TZIF_HEADER	44
 #define TZIF_MAX_COUNT	100000	/* far above any real zone */
+/*
+ * Transition times beyond +-2^59 s (RFC 8536's lower bound) are refused:
+ * at INT64_MAX a span would be empty and offsets added to it overflow.
+ */
+#define TZIF_TIME_MAX	(INT64_C(1) << 59)
 /* The footer's rules are expanded from 1900 at the earliest. */
 #define TZ_EXPAND_FIRST	(-2208988800LL)	/* 1900-01-01T00:00:00Z */
 #define TZ_EXPAND_LAST	7289654400LL	/* 2201-01-01T00:00:00Z */
@@ -374,6 +379,11 @@ tz_parse(const char *name, const unsigned char *buf, size_t len,
 		if (idx[i] >= typecnt || t <= prev) {
 			tz_free(z);
 			*cause = "TZif transitions out of order or bad type";
+			return (-EINVAL);
+		}
+		if (t < -TZIF_TIME_MAX || t > TZIF_TIME_MAX) {
+			tz_free(z);
+			*cause = "TZif transition time out of range";
 			return (-EINVAL);
 		}
 		prev = t;
