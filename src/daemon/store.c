@@ -227,6 +227,16 @@ static const char *const tcols[NTCOLS] = {
 	[C_DIGEST] = "digest",
 };
 
+/* The columns of a task view (store_tasks_scan), in their order. */
+#define VIEW_COLS \
+	"id, task_name, project_id, task_type, scheduled_type, date_year, " \
+	"date_mon, date_day, time_hour, time_min, time_sec, day_interval, " \
+	"week_mask, month_mask, date_mask, date_last, task_cron, time_zone, " \
+	"expire_ms, once_ms, is_enable, life_cycle_type, enable_approve, " \
+	"misfire_policy, overlap_policy, source, create_ms, last_fire, " \
+	"last_status, approve_status, digest"
+#define NVIEW_COLS	31
+
 /* The columns of executions, in the order every SELECT of them uses. */
 #define EXEC_COLS \
 	"id, task_id, task_type, scheduled_type, time_zone, status, reason, " \
@@ -241,7 +251,7 @@ enum stmt_id {
 	S_VERSION,
 	S_TASK_PUT, S_TASKS_LOAD, S_TASK_GET,	/* built from tcols at open */
 	S_TARGETS_OF, S_TASK_COUNT, S_TASKS_SCAN,
-	S_FILE_GET, S_FILES_CLEAR, S_FILE_PUT,
+	S_FILE_GET, S_FILES_CLEAR, S_FILE_PUT, S_TASK_ITEM,
 	S_TASK_SEQ, S_TARGETS_CLEAR, S_TARGET_ADD, S_TARGETS_LOAD,
 	S_TASK_DELETE, S_TASK_STATUS,
 	S_EXEC_INSERT, S_EXEC_UPDATE, S_EXEC_GET, S_EXEC_COUNT, S_EXEC_PAGE,
@@ -277,14 +287,11 @@ static const char *const stmt_sql[NSTMTS] = {
 	[S_FILE_PUT] = "INSERT INTO task_files (path, dev, ino, size, "
 	    "mtime_ns, ctime_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* what the daemon keeps of every task, and what compiles it */
-	[S_TASKS_SCAN] = "SELECT id, task_name, project_id, task_type, "
-	    "scheduled_type, date_year, date_mon, date_day, time_hour, "
-	    "time_min, time_sec, day_interval, week_mask, month_mask, "
-	    "date_mask, date_last, task_cron, time_zone, expire_ms, once_ms, "
-	    "is_enable, life_cycle_type, enable_approve, misfire_policy, "
-	    "overlap_policy, source, create_ms, last_fire, last_status, "
-	    "approve_status, digest FROM tasks WHERE deleted_ms IS NULL "
-	    "ORDER BY seq",
+	[S_TASKS_SCAN] = "SELECT " VIEW_COLS " FROM tasks "
+	    "WHERE deleted_ms IS NULL ORDER BY seq",
+	/* what a list item shows besides: no targets, no input_param */
+	[S_TASK_ITEM] = "SELECT " VIEW_COLS ", description, priority, "
+	    "wait_time FROM tasks WHERE id = ?1",
 	[S_TARGETS_OF] = "SELECT task_seq, target_type, target_id "
 	    "FROM targets WHERE task_seq = ?1 ORDER BY position",
 	[S_TASK_DELETE] = "UPDATE tasks SET deleted_ms = ?2 "
@@ -1119,6 +1126,75 @@ store_tasks_scan(struct store *s, store_task_view_cb cb, void *arg)
 	return (store_tasks_scan_some(s, cb, arg, SIZE_MAX, &done));
 }
 
+/* A row of VIEW_COLS as a view: 0, or -1 with the reason set. */
+static int
+view_from_row(struct store *s, sqlite3_stmt *st, struct task *t,
+    struct store_task_meta *meta, uint64_t *digest)
+{
+	int	i;
+
+	memset(t, 0, sizeof *t);
+	memset(meta, 0, sizeof *meta);
+#define TXT(c)	((char *)(uintptr_t)sqlite3_column_text(st, (c)))
+	t->id = TXT(0);
+	t->task_name = TXT(1);
+	t->project_id = TXT(2);
+	t->task_type = TXT(3);
+	if (t->id == NULL || t->task_name == NULL || t->project_id == NULL ||
+	    t->task_type == NULL) {
+		seterr(s, "a task row without id, name, project or type");
+		return (-1);
+	}
+	if ((i = name_index(task_sched_type_names, NSCHED,
+	    sqlite3_column_text(st, 4))) < 0) {
+		seterr(s, "task %s: unknown scheduled_type", t->id);
+		return (-1);
+	}
+	t->scheduled_type = (enum task_sched_type)i;
+	t->has_date = opt_int(st, 5, &t->year);
+	(void)opt_int(st, 6, &t->mon);
+	(void)opt_int(st, 7, &t->day);
+	t->has_time = opt_int(st, 8, &t->hour);
+	(void)opt_int(st, 9, &t->min);
+	(void)opt_int(st, 10, &t->sec);
+	t->day_interval = sqlite3_column_int(st, 11);
+	t->week_mask = (unsigned)sqlite3_column_int64(st, 12);
+	t->month_mask = (unsigned)sqlite3_column_int64(st, 13);
+	t->date_mask = (uint32_t)sqlite3_column_int64(st, 14);
+	t->date_last = sqlite3_column_int(st, 15) != 0;
+	t->task_cron = TXT(16);
+	t->time_zone = TXT(17);
+	if ((t->has_expire = sqlite3_column_type(st, 18) != SQLITE_NULL))
+		t->expire_ms = sqlite3_column_int64(st, 18);
+	if ((t->has_once = sqlite3_column_type(st, 19) != SQLITE_NULL))
+		t->once_ms = sqlite3_column_int64(st, 19);
+	t->is_enable = sqlite3_column_int(st, 20) != 0;
+	t->life_cycle_type = TXT(21);
+	t->enable_approve = sqlite3_column_int(st, 22) != 0;
+	if ((i = name_index(task_misfire_names, NMISFIRE,
+	    sqlite3_column_text(st, 23))) < 0) {
+		seterr(s, "task %s: unknown misfire_policy", t->id);
+		return (-1);
+	}
+	t->misfire_policy = (enum task_misfire)i;
+	if ((i = name_index(task_overlap_names, NOVERLAP,
+	    sqlite3_column_text(st, 24))) < 0) {
+		seterr(s, "task %s: unknown overlap_policy", t->id);
+		return (-1);
+	}
+	t->overlap_policy = (enum task_overlap)i;
+	t->file = TXT(25);
+	meta->source = t->file;
+	meta->create_ms = sqlite3_column_int64(st, 26);
+	meta->update_ms = meta->create_ms;
+	meta->last_fire = sqlite3_column_int64(st, 27);
+	col_word(st, 28, meta->last_status, sizeof meta->last_status);
+	col_word(st, 29, meta->approve_status, sizeof meta->approve_status);
+	*digest = sqlite3_column_type(st, 30) == SQLITE_NULL ? 0 :
+	    (uint64_t)sqlite3_column_int64(st, 30);
+	return (0);
+}
+
 int
 store_tasks_scan_some(struct store *s, store_task_view_cb cb, void *arg,
     size_t max, bool *done)
@@ -1128,75 +1204,14 @@ store_tasks_scan_some(struct store *s, store_task_view_cb cb, void *arg,
 	struct task		 t;
 	uint64_t		 digest;
 	size_t			 n = 0;
-	int			 rc = SQLITE_ROW, i, ret = 0;
+	int			 rc = SQLITE_ROW, ret = 0;
 
 	*done = false;
-#define TXT(c)	((char *)(uintptr_t)sqlite3_column_text(st, (c)))
 	while (n++ < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(&t, 0, sizeof t);
-		memset(&meta, 0, sizeof meta);
-		t.id = TXT(0);
-		t.task_name = TXT(1);
-		t.project_id = TXT(2);
-		t.task_type = TXT(3);
-		if ((i = name_index(task_sched_type_names, NSCHED,
-		    sqlite3_column_text(st, 4))) < 0) {
-			ret = -1;
-			seterr(s, "task %s: unknown scheduled_type", t.id);
-			break;
-		}
-		t.scheduled_type = (enum task_sched_type)i;
-		t.has_date = opt_int(st, 5, &t.year);
-		(void)opt_int(st, 6, &t.mon);
-		(void)opt_int(st, 7, &t.day);
-		t.has_time = opt_int(st, 8, &t.hour);
-		(void)opt_int(st, 9, &t.min);
-		(void)opt_int(st, 10, &t.sec);
-		t.day_interval = sqlite3_column_int(st, 11);
-		t.week_mask = (unsigned)sqlite3_column_int64(st, 12);
-		t.month_mask = (unsigned)sqlite3_column_int64(st, 13);
-		t.date_mask = (uint32_t)sqlite3_column_int64(st, 14);
-		t.date_last = sqlite3_column_int(st, 15) != 0;
-		t.task_cron = TXT(16);
-		t.time_zone = TXT(17);
-		if ((t.has_expire = sqlite3_column_type(st, 18) != SQLITE_NULL))
-			t.expire_ms = sqlite3_column_int64(st, 18);
-		if ((t.has_once = sqlite3_column_type(st, 19) != SQLITE_NULL))
-			t.once_ms = sqlite3_column_int64(st, 19);
-		t.is_enable = sqlite3_column_int(st, 20) != 0;
-		t.life_cycle_type = TXT(21);
-		t.enable_approve = sqlite3_column_int(st, 22) != 0;
-		if ((i = name_index(task_misfire_names, NMISFIRE,
-		    sqlite3_column_text(st, 23))) < 0 ||
-		    (t.misfire_policy = (enum task_misfire)i,
-		    i = name_index(task_overlap_names, NOVERLAP,
-		    sqlite3_column_text(st, 24))) < 0) {
-			ret = -1;
-			seterr(s, "task %s: unknown misfire or overlap policy",
-			    t.id);
-			break;
-		}
-		t.overlap_policy = (enum task_overlap)i;
-		t.file = TXT(25);
-		meta.source = t.file;
-		meta.create_ms = sqlite3_column_int64(st, 26);
-		meta.update_ms = meta.create_ms;
-		meta.last_fire = sqlite3_column_int64(st, 27);
-		col_word(st, 28, meta.last_status, sizeof meta.last_status);
-		col_word(st, 29, meta.approve_status,
-		    sizeof meta.approve_status);
-		digest = sqlite3_column_type(st, 30) == SQLITE_NULL ? 0 :
-		    (uint64_t)sqlite3_column_int64(st, 30);
-		if (t.id == NULL || t.task_name == NULL || t.project_id == NULL ||
-		    t.task_type == NULL) {
-			ret = -1;
-			seterr(s, "a task row without id, name, project or type");
-			break;
-		}
-		if ((ret = cb(arg, &t, &meta, digest)) != 0)
+		if ((ret = view_from_row(s, st, &t, &meta, &digest)) != 0 ||
+		    (ret = cb(arg, &t, &meta, digest)) != 0)
 			break;
 	}
-#undef TXT
 	if (ret == 0 && rc != SQLITE_ROW && rc != SQLITE_DONE)
 		ret = fail(s, "task scan");
 	/* the statement stays where it is for the next call, unless over */
@@ -1204,6 +1219,35 @@ store_tasks_scan_some(struct store *s, store_task_view_cb cb, void *arg,
 		sqlite3_reset(st);
 		*done = true;
 	}
+	return (ret);
+}
+
+int
+store_task_item(struct store *s, const char *id, store_task_view_cb cb,
+    void *arg)
+{
+	sqlite3_stmt		*st = s->st[S_TASK_ITEM];
+	struct store_task_meta	 meta;
+	struct task		 t;
+	uint64_t		 digest;
+	int			 rc, ret;
+
+	bind_str(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((ret = view_from_row(s, st, &t, &meta, &digest)) == 0) {
+			t.description = TXT(NVIEW_COLS);
+			t.priority = sqlite3_column_int(st, NVIEW_COLS + 1);
+			t.wait_time = sqlite3_column_int(st, NVIEW_COLS + 2);
+			ret = cb(arg, &t, &meta, digest);
+		}
+	} else if (rc == SQLITE_DONE) {
+		seterr(s, "task %s: not stored", id);
+		ret = 1;
+	} else
+		ret = fail(s, "task item");
+#undef TXT
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return (ret);
 }
 

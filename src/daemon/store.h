@@ -121,6 +121,12 @@ int	 store_tasks_scan(struct store *, store_task_view_cb, void *arg);
 int	 store_tasks_scan_some(struct store *, store_task_view_cb, void *arg,
 	    size_t max, bool *done);
 /*
+ * One task as such a view, with description, priority and wait_time too
+ * (what a list item shows): one statement, no targets.  1: no such task.
+ */
+int	 store_task_item(struct store *, const char *id, store_task_view_cb,
+	    void *arg);
+/*
  * The fingerprints of the task files (path and stat) the stored file
  * tasks come from.  get fills f by f->path, 1 when there is none;
  * replace makes the n given the whole table, in one transaction.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "civil.h"
+#include "log.h"
 #include "skedd.h"
 #include "store.h"
 #include "timefmt.h"
@@ -61,26 +62,36 @@ task_cron_of(const struct dtask *dt, const struct tdef *def)
 	return (json_null());
 }
 
+static json_t *
+local_instant(int64_t at, const struct tz *zone)
+{
+	struct civil	c;
+	char		buf[40];
+
+	if (at == 0)
+		return (json_null());
+	civil_from_secs(at + tz_offset_at(zone, at), &c);
+	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", c.year,
+	    c.mon, c.day, c.hour, c.min, c.sec);
+	return (json_string(buf));
+}
+
 /*
  * A page of the list holds up to 50 of these: built key by key, because
  * json_pack re-parses its format and re-checks every constant key for each
  * item, which was a fifth of a list request at 10,000 tasks
  * (bench/api-bench).  The keys are constant ASCII: set without the check.
+ * sc is the compiled schedule (NULL: not timed), zone the task's.
  */
-json_t *
-view_task_list_item(struct daemon *d, struct dtask *dt)
+static json_t *
+list_item(const struct dtask *dt, const struct task *t,
+    const struct sched *sc, const struct tz *zone)
 {
-	const struct tdef	*def = tasks_def(d, dt);
-	const struct task	*t;
-	json_t			*o;
+	json_t	*o = json_object();
+	char	 buf[200];
 
-	if (def == NULL)
-		return (NULL);
-	t = &def->t;
-	o = json_object();
-
-	json_object_set_new_nocheck(o, "id", json_string(t->id));
-	json_object_set_new_nocheck(o, "task_name", json_string(t->task_name));
+	json_object_set_new_nocheck(o, "id", json_string(dtask_id(dt)));
+	json_object_set_new_nocheck(o, "task_name", json_string(dt->name));
 	json_object_set_new_nocheck(o, "task_type", json_string(t->task_type));
 	json_object_set_new_nocheck(o, "scheduled_type",
 	    json_string_nocheck(task_sched_type_name(t->scheduled_type)));
@@ -89,19 +100,72 @@ view_task_list_item(struct daemon *d, struct dtask *dt)
 	json_object_set_new_nocheck(o, "last_status",
 	    json_string_nocheck(status_name(dt->last_status)));
 	json_object_set_new_nocheck(o, "next_execution_time",
-	    view_next_execution(d, dt));
+	    local_instant(dt->next, zone));
 	json_object_set_new_nocheck(o, "enable", json_boolean(dt->is_enable));
 	json_object_set_new_nocheck(o, "description",
 	    str_or_null(t->description));
 	json_object_set_new_nocheck(o, "priority", json_integer(t->priority));
-	json_object_set_new_nocheck(o, "time_zone",
-	    json_string(tz_name(tasks_zone(d, dt))));
+	json_object_set_new_nocheck(o, "time_zone", json_string(tz_name(zone)));
 	json_object_set_new_nocheck(o, "wait_time",
 	    json_integer(t->wait_time));
-	json_object_set_new_nocheck(o, "task_cron", task_cron_of(dt, def));
+	json_object_set_new_nocheck(o, "task_cron", t->task_cron != NULL ?
+	    json_string(t->task_cron) : sc != NULL && sched_to_quartz(sc, buf,
+	    sizeof buf) == 0 ? json_string(buf) : json_null());
 	json_object_set_new_nocheck(o, "project_id",
-	    json_string(t->project_id));
+	    json_string(dt->proj->name));
 	return (o);
+}
+
+struct item_read {
+	struct daemon	*d;
+	struct dtask	*dt;
+	json_t		*o;
+};
+
+/* A list item from its row, compiled here, without a definition. */
+static int
+item_cb(void *arg, const struct task *t, const struct store_task_meta *m,
+    uint64_t digest)
+{
+	struct item_read	*ir = arg;
+	struct daemon		*d = ir->d;
+	const struct tz		*zone = d->default_zone;
+	struct sched		 sc;
+	char			 err[SCHED_ERRLEN];
+	const char		*cause;
+	bool			 timed;
+
+	timed = ir->dt->timed && task_schedule(t, d->zones, d->default_zone,
+	    &sc, err, sizeof err) == 0;
+	if (timed && sc.tz != NULL)
+		zone = sc.tz;
+	else if (t->time_zone != NULL)
+		(void)tz_cache_get(d->zones, t->time_zone, &zone, &cause);
+	if (zone == NULL)
+		zone = d->default_zone;
+	ir->o = list_item(ir->dt, t, timed ? &sc : NULL, zone);
+	return (0);
+}
+
+/*
+ * From the definition when it is in memory; else one row read for it
+ * alone (no targets, nothing cached), so that paging through a million
+ * tasks neither loads nor evicts definitions.
+ */
+json_t *
+view_task_list_item(struct daemon *d, struct dtask *dt)
+{
+	struct item_read	 ir = { d, dt, NULL };
+
+	if (dt->def != NULL)
+		return (list_item(dt, &dt->def->t, dt->timed ?
+		    &dt->def->sched : NULL, tasks_zone(d, dt)));
+	if (store_task_item(d->store, dtask_id(dt), item_cb, &ir) != 0) {
+		log_err("task %s (%s): its list item cannot be read: %s",
+		    dtask_id(dt), dt->name, store_error(d->store));
+		return (NULL);
+	}
+	return (ir.o);
 }
 
 /*

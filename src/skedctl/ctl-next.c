@@ -216,7 +216,7 @@ next_exec(int argc, char **argv)
 	const struct tz		*zone = NULL, *default_zone;
 	struct sched		 s;
 	const char		*cron = NULL, *task = NULL, *name = NULL;
-	const char		*tzname = NULL, *from_arg = NULL, *cause;
+	const char		*zone_name = NULL, *from_arg = NULL, *cause;
 	char			 err[SCHED_ERRLEN];
 	long			 count = NEXT_DEFAULT_COUNT;
 	int64_t			 from;
@@ -235,7 +235,7 @@ next_exec(int argc, char **argv)
 			name = optarg;
 			break;
 		case 'z':
-			tzname = optarg;
+			zone_name = optarg;
 			break;
 		case 'f':
 			from_arg = optarg;
@@ -273,9 +273,9 @@ next_exec(int argc, char **argv)
 		ctl_err(cmd, "out of memory");
 		return (CTL_EXIT_FAIL);
 	}
-	if (tzname != NULL) {
-		if (tz_cache_get(zones, tzname, &default_zone, &cause) != 0) {
-			ctl_err(cmd, "--tz: '%s': %s", tzname, cause);
+	if (zone_name != NULL) {
+		if (tz_cache_get(zones, zone_name, &default_zone, &cause) != 0) {
+			ctl_err(cmd, "--tz: '%s': %s", zone_name, cause);
 			goto out;
 		}
 	} else if (env_zone(zones, &posix_zone, &default_zone) != 0)
