@@ -1114,14 +1114,11 @@ task_file_load(const char *path, struct task_set *set, struct errlist *errs)
 	return (rc);
 }
 
-#define FNV_OFFSET	1469598103934665603ULL
-#define FNV_PRIME	1099511628211ULL
-
-static uint64_t
-fnv(uint64_t h, const char *s)
+uint64_t
+task_fnv(uint64_t h, const char *s)
 {
 	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
+		h = (h ^ (unsigned char)*s++) * TASK_FNV_PRIME;
 	return (h);
 }
 
@@ -1152,19 +1149,19 @@ task_digest(const struct task *t)
 	    t->wait_time, t->enable_approve, t->enable_message_notification,
 	    t->misfire_policy, t->overlap_policy, t->history_keep,
 	    (int64_t)t->ntargets };
-	uint64_t	h = FNV_OFFSET;
+	uint64_t	h = TASK_FNV_OFFSET;
 	size_t		i, j;
 
 	/* NULL and "" differ; a string ends where the next begins */
 	for (i = 0; i < sizeof strs / sizeof strs[0]; i++)
-		h = mix(fnv(mix(h, strs[i] != NULL), strs[i] != NULL ?
+		h = mix(task_fnv(mix(h, strs[i] != NULL), strs[i] != NULL ?
 		    strs[i] : ""), 0xff);
 	for (i = 0; i < sizeof nums / sizeof nums[0]; i++)
 		h = mix(h, (uint64_t)nums[i]);
 	for (i = 0; i < t->ntargets; i++) {
-		h = mix(fnv(h, t->targets[i].target_type), 0xfe);
+		h = mix(task_fnv(h, t->targets[i].target_type), 0xfe);
 		for (j = 0; j < t->targets[i].ntarget_ids; j++)
-			h = mix(fnv(h, t->targets[i].target_ids[j]), 0xfd);
+			h = mix(task_fnv(h, t->targets[i].target_ids[j]), 0xfd);
 	}
 	return (h);
 }

@@ -120,6 +120,10 @@ void	task_set_free(struct task_set *);
  * not its position in a file): equal digests, the same task.
  */
 uint64_t task_digest(const struct task *);
+/* FNV-1a over a string, from h (TASK_FNV_OFFSET to start). */
+#define TASK_FNV_OFFSET	1469598103934665603ULL
+#define TASK_FNV_PRIME	1099511628211ULL
+uint64_t task_fnv(uint64_t h, const char *);
 void	task_free(struct task *);
 
 /*

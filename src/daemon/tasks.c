@@ -38,31 +38,20 @@ now_ms(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-#define FNV_OFFSET	1469598103934665603ULL
-#define FNV_PRIME	1099511628211ULL
-
-static uint64_t
-fnv(uint64_t h, const char *s)
-{
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
-	return (h);
-}
-
 static uint64_t
 hash_id(const char *s)
 {
-	return (fnv(FNV_OFFSET, s));
+	return (task_fnv(TASK_FNV_OFFSET, s));
 }
 
 static uint64_t
 hash_name(const char *project, const char *name)
 {
-	uint64_t	h = fnv(FNV_OFFSET, project);
+	uint64_t	h = task_fnv(TASK_FNV_OFFSET, project);
 
 	/* a separator no project name holds: "a"+"bc" is not "ab"+"c" */
-	h = (h ^ '/') * FNV_PRIME;
-	return (fnv(h, name));
+	h = (h ^ '/') * TASK_FNV_PRIME;
+	return (task_fnv(h, name));
 }
 
 /* Interned words */
