@@ -375,5 +375,12 @@ route_status(struct api_req *req)
 	json_object_set_new(o, "tasks_dir", json_string(d->cfg.tasks_dir));
 	json_object_set_new(o, "default_time_zone",
 	    json_string(tz_name(d->default_zone)));
+	json_object_set_new(o, "loading", json_boolean(d->tasks.loading));
+	json_object_set_new(o, "tasks_loaded",
+	    json_integer((json_int_t)d->tasks.loaded));
+	json_object_set_new(o, "definitions_cached",
+	    json_integer((json_int_t)d->tasks.ndefs));
+	json_object_set_new(o, "definitions_read",
+	    json_integer((json_int_t)d->tasks.def_loads));
 	return (reply_ok(o));
 }

@@ -58,6 +58,11 @@ one=$(api GET "/v1/default/schedule-task/$id" | cut -d' ' -f2- |
     priority, time_zone, wait_time, task_cron, project_id}')
 check "a list item agrees with show" "$one" "$page"
 
+st=$(api GET /v1/daemon/status | cut -d' ' -f2-)
+check "status: loaded; none came from the (new) database" "false 0" \
+    "$(jget "$st" '"\(.loading) \(.tasks_loaded)"')"
+check "status: the definition cache is counted" "true" \
+    "$(jget "$st" '.definitions_cached >= 1 and .definitions_read >= 0')"
 check "zoneless shows the default zone" UTC "$(item zoneless .time_zone)"
 sed -i 's/^time_zone: UTC$/time_zone: Europe\/Paris/' "$CONF"
 api POST /v1/daemon/reload >/dev/null
