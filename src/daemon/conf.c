@@ -202,6 +202,10 @@ get_names(struct cctx *c, const yaml_node_t *n, const char *key,
 	const yaml_node_t	*v;
 	size_t			 i = 0, cap;
 
+	if (*out != NULL) {	/* the list was given before */
+		bad(c, n, key, "given twice");
+		return (-1);
+	}
 	if (n->type != YAML_SEQUENCE_NODE) {
 		bad(c, n, key, "expected a list of names");
 		return (-1);

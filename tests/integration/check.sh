@@ -99,6 +99,17 @@ check "a FIFO as the configuration file: exit 1, no hang" 1 "$rc"
 printf '%s\n' "$out" | grep -q "fifo-conf.yaml: not a regular file (a FIFO)"
 tap_ok $? "the configuration FIFO is named"
 
+# A list given twice in a token or a project: an error, not a leak (found
+# by fuzz_conf; corpus/conf/token-projects-twice).
+write_config "tokens:
+  - { name: ci, sha256: $(printf x | sha256sum | cut -c1-64), projects: [p1], projects: [p2] }
+projects:
+  p1: { users: [root], users: [nobody] }"
+out=$("$SKEDD" -n -c "$CONF" 2>&1); rc=$?
+check "a list given twice: exit 1" 1 "$rc"
+check "both are named" 2 "$(printf '%s\n' "$out" | grep -c 'given twice')"
+write_config
+
 expect_err "a missing config file named with -c" 1 "nosuch.yaml" -- \
     "$SKEDD" -n -c "$TMPD/nosuch.yaml"
 expect_err "an unknown option: usage, exit 2" 2 "usage: skedd" -- \
