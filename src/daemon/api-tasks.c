@@ -197,8 +197,13 @@ task_from_json(struct daemon *d, json_t *o, struct task *out, struct reply *r)
 	char		*text, msg[1024], err[SCHED_ERRLEN];
 	size_t		 i, len = 0;
 
-	/* one line of JSON, which YAML's flow syntax reads as it is */
-	if ((text = json_dumps(o, JSON_PRESERVE_ORDER)) == NULL)
+	/*
+	 * One line of JSON, which YAML's flow syntax reads as it is; non-ASCII
+	 * as \uXXXX, because YAML folds a raw U+0085 or U+2028 (line breaks
+	 * to it) into a space.
+	 */
+	if ((text = json_dumps(o, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)) ==
+	    NULL)
 		abort();
 	if (task_text_load("body", text, strlen(text), &set, &errs) != 0) {
 		free(text);

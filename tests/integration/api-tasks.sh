@@ -249,6 +249,12 @@ out=$(curl -s --unix-socket "$SKED_SOCKET" \
     "http://localhost/v1/default/schedule-task/%C3%28")
 check "invalid UTF-8 in a path: a JSON error naming it" "SKED.0404" \
     "$(printf '%s' "$out" | jq -r .error_code 2>/dev/null)"
+# U+0085 and U+2028 are line breaks to YAML: a body's text keeps them
+out=$(api POST $P '{"task_name": "nel", "task_type": "START",
+    "scheduled_type": "CRON", "task_cron": "@daily",
+    "description": "a\u0085b\u2028c"}')
+check "a description with U+0085 and U+2028 is kept" '"a\u0085b\u2028c"' \
+    "$(printf '%s' "${out#* }" | jq -c --ascii-output .description)"
 # a PATCH that repeats the project, or nulls it, never moves the task
 out=$(api POST /v1/other/schedule-task '{"task_name": "stay",
     "task_type": "START", "scheduled_type": "CRON", "task_cron": "@daily"}')
