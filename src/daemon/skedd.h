@@ -145,6 +145,7 @@ struct task_table {
 	size_t		  nbuckets;	/* of each; a power of two */
 	size_t		  count;
 	size_t		  nfile_tasks;	/* of count, from task files */
+	size_t		  nenabled;	/* of count, is_enable */
 	/* loading from the store, in steps while the API answers */
 	bool		  loading;
 	size_t		  loaded, load_total;

@@ -796,7 +796,9 @@ resident_from(struct daemon *d, struct dtask *dt, const struct task *t,
 	dt->scheduled_type = (uint8_t)t->scheduled_type;
 	dt->misfire_policy = (uint8_t)t->misfire_policy;
 	dt->overlap_policy = (uint8_t)t->overlap_policy;
+	tt->nenabled -= dt->is_enable;
 	dt->is_enable = t->is_enable;
+	tt->nenabled += dt->is_enable;
 	dt->enable_approve = t->enable_approve;
 	dt->default_zone = t->time_zone == NULL;
 	dt->serial = (uint32_t)++d->serial;
@@ -876,6 +878,7 @@ tasks_remove(struct daemon *d, struct dtask *dt)
 	project_unlink(dt);
 	tt->count--;
 	tt->nfile_tasks -= dt->source != 0;
+	tt->nenabled -= dt->is_enable;
 	dt->removed = true;
 	if (dt->refs == 0)
 		dtask_free(d, dt);
@@ -928,24 +931,16 @@ tasks_free(struct daemon *d)
 	memset(tt, 0, sizeof *tt);
 }
 
-/*
- * The numbers of STATUS= and the status route, in one walk over the tasks
- * (at start, reload and on request; never on the fire path).
- */
+/* The numbers of STATUS= and the status route: counted as they change. */
 void
 tasks_census(struct daemon *d, struct tasks_census *c)
 {
-	struct dtask	*dt;
-	size_t		 p, i;
-
 	memset(c, 0, sizeof *c);
-	TASKS_FOREACH(d, p, i, dt)
-		c->enabled += dt->is_enable;
+	c->enabled = d->tasks.nenabled;
 	c->armed = d->tasks.nheap;
 	if (d->tasks.nheap > 0) {
-		dt = d->tasks.heap[0];
-		c->next = dt->next;
-		c->next_task = dt;
+		c->next_task = d->tasks.heap[0];
+		c->next = c->next_task->next;
 	}
 }
 
