@@ -76,6 +76,8 @@ struct store_execution {
 	int64_t		 begin_ms;
 	int64_t		 end_ms;	/* 0 while running */
 	int64_t		 create_ms;
+	char		*node;		/* cluster: the node that claimed it;
+					   NULL on a single node */
 	struct store_subtask *subtasks;	/* total_count of them, or NULL */
 	size_t		 nsubtasks;
 };
@@ -242,6 +244,99 @@ int	 store_prune(struct store *, const char *task_id, int keep, int batch,
 int	 store_begin(struct store *);
 int	 store_commit(struct store *);
 int	 store_rollback(struct store *);
+
+/*
+ * The PostgreSQL store (cluster mode, SPEC section 7): the same interface
+ * and the same schema (in PostgreSQL's dialect) on a libpq connection
+ * string or URI; the schema is created or migrated under an advisory
+ * lock, so that nodes starting together do not race.  On failure *store
+ * is NULL and store_error(NULL) says why (unreachable, no rights, a newer
+ * schema).  store_kind: "sqlite" or "postgresql".
+ */
+int	 store_open_postgresql(const char *conninfo, struct store **);
+const char *store_kind(const struct store *);
+
+/*
+ * Cluster.  An occurrence is (task id, scheduled_at > 0); the PostgreSQL
+ * executions table keeps it unique.  store_execution_claim inserts e (as
+ * store_execution_insert, with node as its owner) when the database's
+ * clock has reached e->scheduled_at and no execution of that occurrence
+ * exists: 0 recorded (ours), 1 already recorded (another node's claim;
+ * nothing written), 2 too early by the database's clock (nothing written;
+ * *db_now_ms is that clock).  Inside a transaction it does not abort it.
+ * SQLite: store_execution_insert, 0 or -1; *db_now_ms the local clock.
+ */
+int	 store_execution_claim(struct store *, const struct store_execution *,
+	    const char *node, int64_t *db_now_ms);
+
+struct store_node {
+	char		 name[64];
+	char		 state[8];	/* alive dead left */
+	uint64_t	 incarnation;	/* random, per start */
+	int64_t		 started_ms;
+	int64_t		 heartbeat_ms;	/* the database's clock */
+	int64_t		 age_ms;	/* the database's now - heartbeat_ms */
+	int64_t		 fired;		/* occurrences claimed, as last beaten */
+	int		 running;	/* subtasks running, as last beaten */
+};
+/*
+ * Take node_name for this incarnation (state alive, heartbeat now).  1: a
+ * node of that name is alive (state alive, heartbeat within dead_after_s)
+ * under another incarnation: nothing changed.
+ */
+int	 store_node_join(struct store *, const char *name, uint64_t incarnation,
+	    int dead_after_s);
+/*
+ * The heartbeat: heartbeat = now, fired and running as given.  1: the row
+ * is no longer this incarnation's (declared dead, or taken), nothing
+ * changed.  *db_now_ms the database's clock.
+ */
+int	 store_node_beat(struct store *, const char *name, uint64_t incarnation,
+	    int64_t fired, int running, int64_t *db_now_ms);
+/* A clean stop: state left. */
+int	 store_node_leave(struct store *, const char *name, uint64_t incarnation);
+/* Every node, by name; free(*out). */
+int	 store_nodes(struct store *, struct store_node **out, size_t *n);
+/*
+ * Declare dead a node alive by its state whose heartbeat is older than
+ * dead_after_s, and, in the same transaction, close its RUNNING
+ * executions' RUNNING and WAITING subtasks as FAIL with reason (as
+ * store_close_running does for one node).  Row-locked (SKIP LOCKED): of
+ * survivors racing, one does it; the others get 1 (not dead, or taken
+ * care of), as does a node not found.  *closed: executions closed.
+ */
+int	 store_node_take_over(struct store *, const char *name, int dead_after_s,
+	    const char *reason, int64_t now_ms, int *closed);
+/*
+ * Tell the other nodes that something changed (LISTEN/NOTIFY channel
+ * "sked"): sent when the current transaction commits, at once outside
+ * one.  payload is at most 7999 bytes.  SQLite: does nothing, 0.
+ */
+int	 store_notify(struct store *, const char *payload);
+/*
+ * LISTEN on channel "sked": *fd is the connection's socket, to watch for
+ * reading (-1 for SQLite, which has no other writer).  After it is
+ * readable, and after any other call, store_notifications calls cb once
+ * per notification another connection sent, and returns how many.
+ */
+typedef void (*store_notify_cb)(void *arg, const char *payload);
+int	 store_listen(struct store *, int *fd);
+int	 store_notifications(struct store *, store_notify_cb, void *arg);
+/*
+ * The connection is lost (PostgreSQL: the server went away; every call
+ * fails at once until store_reconnect succeeds).  store_reconnect opens
+ * it again, prepares what the store prepares and LISTENs again if it
+ * did; the socket (store_listen's *fd) may have changed.
+ */
+bool	 store_lost(const struct store *);
+int	 store_reconnect(struct store *);
+
+/*
+ * Close the RUNNING executions of one node only (cluster: at its restart,
+ * the others' are theirs); node NULL: every one (store_close_running).
+ */
+int	 store_close_running_node(struct store *, const char *node,
+	    const char *reason, int64_t now_ms, int *closed);
 
 /*
  * Issue 4 (API task routes).  The project of a stored task, deleted or
