@@ -43,6 +43,13 @@ struct sked_job {
 	const char	*input_param;	/* JSON object text; "{}" when none */
 	int		 force;		/* schedule_task_policy.enforcement_enable */
 	void		*plugin_data;	/* the plugin's own, per job */
+	/*
+	 * The occurrence's instant, ISO 8601 UTC with milliseconds
+	 * ("2026-12-03T02:00:00.000Z"), or NULL for run now and events:
+	 * (task_id, scheduled_at) is an idempotency key.  Appended within
+	 * ABI 1: plugins built before it never read it.
+	 */
+	const char	*scheduled_at;
 };
 
 struct sked_result {

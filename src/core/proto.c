@@ -34,6 +34,7 @@ static const struct route_def routes[ROUTE_COUNT] = {
 	{ ROUTE_EVENT, "POST", "/v1/{project_id}/events" },
 	{ ROUTE_RELOAD, "POST", "/v1/daemon/reload" },
 	{ ROUTE_STATUS, "GET", "/v1/daemon/status" },
+	{ ROUTE_CLUSTER, "GET", "/v1/cluster" },
 };
 
 static const char *const param_names[PARAM_COUNT] = {

@@ -25,6 +25,7 @@ enum route {
 	ROUTE_EVENT,		/* POST   /v1/{project_id}/events */
 	ROUTE_RELOAD,		/* POST   /v1/daemon/reload */
 	ROUTE_STATUS,		/* GET    /v1/daemon/status */
+	ROUTE_CLUSTER,		/* GET    /v1/cluster */
 	ROUTE_COUNT
 };
 

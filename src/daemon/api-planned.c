@@ -124,6 +124,7 @@ route_planned_modify(struct api_req *req)
 		free(cause);
 		return (r);
 	}
+	cluster_changed(d, "planned", dtask_id(dt));
 	return (reply_with(204, NULL));
 }
 
@@ -273,6 +274,7 @@ route_om_approve(struct api_req *req)
 		goto out;
 	}
 	tasks_set_approve(d, dt, status, comments);
+	cluster_changed(d, "put", dtask_id(dt));
 	r = reply_view(d, view_task_om(d, dt));
 out:
 	json_decref(body);

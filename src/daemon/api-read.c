@@ -345,7 +345,7 @@ route_status(struct api_req *req)
 	struct subtask		*st;
 	struct dtask		*dt;
 	json_int_t		 queued = 0;
-	json_t			*o;
+	json_t			*o, *c2;
 
 	tasks_census(d, &c);
 	dt = c.next_task;
@@ -382,5 +382,23 @@ route_status(struct api_req *req)
 	    json_integer((json_int_t)d->tasks.ndefs));
 	json_object_set_new(o, "definitions_read",
 	    json_integer((json_int_t)d->tasks.def_loads));
+	json_object_set_new(o, "store", json_string(store_kind(d->store)));
+	if (d->cluster != NULL && (c2 = cluster_view(d)) != NULL)
+		json_object_set_new(o, "cluster", c2);
+	return (reply_ok(o));
+}
+
+struct reply
+route_cluster(struct api_req *req)
+{
+	static const char *const known[] = { NULL };
+	struct reply	 r;
+	json_t		*o;
+
+	if (query_unknown(req, known, &r))
+		return (r);
+	if ((o = cluster_view(req->d)) == NULL)
+		return (reply_error(503, "the nodes cannot be read: %s",
+		    store_error(req->d->store)));
 	return (reply_ok(o));
 }

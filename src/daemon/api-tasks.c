@@ -332,6 +332,7 @@ api_task_create(struct api_req *req, json_t *o, const char *project_in,
 	/* tasks_add: a task that asks for approval waits for it */
 	dt = tasks_add(d, &t, now, now, 0, ST_WAITING, NULL);
 	tasks_arm(d, dt, now / 1000);
+	cluster_changed(d, "put", dtask_id(dt));
 	r = reply_view(d, om_view ? view_task_om(d, dt) : view_task(d, dt));
 out:
 	free(project);
@@ -602,6 +603,7 @@ route_modify(struct api_req *req)
 	}
 	/* tasks_replace keeps or resets the approval with enable_approve */
 	tasks_replace(d, dt, &t, NULL, now);
+	cluster_changed(d, "put", dtask_id(dt));
 	r = reply_view(d, view_task(d, dt));
 out:
 	json_decref(def);
@@ -630,6 +632,7 @@ route_delete(struct api_req *req)
 	 * Running executions keep a reference: the task leaves the set (no
 	 * more fires, no more lookups) and is freed when the last one ends.
 	 */
+	cluster_changed(d, "del", dtask_id(dt));
 	tasks_remove(d, dt);
 	return (reply_with(204, NULL));
 }

@@ -224,6 +224,7 @@ static const route_fn handlers[ROUTE_COUNT] = {
 	[ROUTE_EVENT] = route_event,
 	[ROUTE_RELOAD] = route_reload,
 	[ROUTE_STATUS] = route_status,
+	[ROUTE_CLUSTER] = route_cluster,
 };
 
 /* Who is calling: the connection's credentials, or the request's token. */
@@ -319,6 +320,13 @@ route(struct listener *l, struct MHD_Connection *c, const char *method,
 		    "most %zu); changes are taken once it is ready",
 		    d->tasks.loaded,
 		    d->tasks.load_total));
+	/* nothing is changed or run that could not be recorded first */
+	if (cluster_lost(d) && (strcmp(method, "GET") != 0 ||
+	    req.route == ROUTE_TASK_HISTORY || req.route ==
+	    ROUTE_EXECUTION_SHOW))
+		return (reply_error(503, "the database is away (%s); skedd "
+		    "reconnects and takes changes again once it is back",
+		    store_error(d->store)));
 	return (handlers[req.route](&req));
 }
 

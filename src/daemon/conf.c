@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <libpq-fe.h>
 #include <yaml.h>
 
 #include "readfile.h"
@@ -47,7 +49,12 @@ enum key_type {
 	K_HOSTPORT,
 	K_PROJECTS,
 	K_TOKENS,
+	K_STORE,	/* sqlite or postgresql */
+	K_DBURL,	/* a libpq connection string or URI */
+	K_NODENAME,	/* 1-63 of [A-Za-z0-9._-] */
 };
+
+#define NODE_NAME_MAX	63
 
 struct key {
 	const char	*name;
@@ -105,9 +112,21 @@ static const struct key keys[] = {
 	    "seconds before an idle or slow API connection is closed" },
 	{ "max_connections", K_INT, S(max_connections), 1, 65536, "256",
 	    "API connections at once" },
+	{ "store", K_STORE, S(store_kind), 0, 0, "sqlite",
+	    "the store: sqlite (one machine) or postgresql (cluster mode)" },
+	{ "database_url", K_DBURL, S(database_url), 0, 0, NULL,
+	    "libpq connection string or URI (store: postgresql; no password)" },
+	{ "node_name", K_NODENAME, S(node_name), 0, 0, NULL,
+	    "this node's name in the cluster (default: the host name)" },
+	{ "cluster_heartbeat", K_INT, S(cluster_heartbeat), 1, 3600, "2",
+	    "seconds between a node's heartbeats" },
+	{ "cluster_dead_after", K_INT, S(cluster_dead_after), 1, 86400, "10",
+	    "seconds of silence after which a node is dead (> 2 heartbeats)" },
 };
 
 #define NKEYS	(sizeof keys / sizeof keys[0])
+#define NKEYS_MAX	64
+_Static_assert(NKEYS <= NKEYS_MAX, "NKEYS_MAX is too small");
 
 struct cctx {
 	yaml_document_t	*doc;
@@ -117,6 +136,11 @@ struct cctx {
 	int		 nerr;
 	int		 tasks_dir_given;
 	struct tz_cache	*zones;
+	/* where each key's value was given (line 0: not given), for the
+	   checks across keys */
+	int		 given_line[NKEYS_MAX], given_col[NKEYS_MAX];
+	bool		 key_bad[NKEYS_MAX];	/* its value was refused */
+	bool		 loaded;		/* the YAML was read */
 };
 
 static void	bad(struct cctx *, const yaml_node_t *, const char *,
@@ -134,6 +158,23 @@ bad(struct cctx *c, const yaml_node_t *n, const char *key, const char *fmt,
 	va_end(ap);
 	errlist_add(c->errs, c->file, n ? (int)n->start_mark.line + 1 : 0,
 	    n ? (int)n->start_mark.column + 1 : 0, "%s: %s", key, msg);
+	c->nerr++;
+}
+
+static void	bad_at(struct cctx *, int, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 5, 6)));
+
+static void
+bad_at(struct cctx *c, int line, int col, const char *key, const char *fmt,
+    ...)
+{
+	char	msg[400];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	errlist_add(c->errs, c->file, line, col, "%s: %s", key, msg);
 	c->nerr++;
 }
 
@@ -191,6 +232,60 @@ valid_group_name(const char *s)
 		    NULL)
 			return (0);
 	return (1);
+}
+
+/* A node name: 1-63 of letters, digits, '.', '_' and '-'. */
+static int
+valid_node_name(const char *s)
+{
+	size_t	i;
+
+	if (*s == '\0' || strlen(s) > NODE_NAME_MAX)
+		return (0);
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) ==
+		    NULL)
+			return (0);
+	return (1);
+}
+
+/*
+ * A database_url as libpq reads it (PQconninfoParse: a key=value string
+ * or a postgresql:// URI); NULL, or why not, in err.  A password in it is
+ * refused: it belongs in PGPASSFILE or ~/.pgpass, not in sked.yaml, which
+ * is readable and whose values skedd may log.
+ */
+static int
+check_dburl(const char *s, char *err, size_t errlen)
+{
+	PQconninfoOption	*opts, *o;
+	char			*msg = NULL;
+	size_t			 n;
+	int			 rc = 0;
+
+	if (*s == '\0') {
+		snprintf(err, errlen, "empty");
+		return (-1);
+	}
+	if ((opts = PQconninfoParse(s, &msg)) == NULL) {
+		snprintf(err, errlen, "%s", msg != NULL ? msg :
+		    "out of memory");
+		if (msg != NULL)
+			PQfreemem(msg);
+		n = strlen(err);
+		while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
+			err[--n] = '\0';
+		return (-1);
+	}
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val != NULL) {
+			snprintf(err, errlen, "holds a password: put it in "
+			    "~/.pgpass or the file PGPASSFILE names, not in "
+			    "sked.yaml");
+			rc = -1;
+		}
+	PQconninfoFree(opts);
+	return (rc);
 }
 
 /* A list of names: a YAML sequence of scalars, each checked. */
@@ -385,6 +480,36 @@ set_key(struct cctx *c, const struct key *k, const yaml_node_t *v,
 		free(*(char **)p);
 		*(char **)p = xstrdup(s);
 		break;
+	case K_STORE:
+		if (strcmp(s, "sqlite") != 0 && strcmp(s, "postgresql") != 0) {
+			bad(c, v, k->name, "'%s' is not a store (sqlite, "
+			    "postgresql)", s);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	case K_DBURL: {
+		char	err[300];
+
+		if (check_dburl(s, err, sizeof err) != 0) {
+			bad(c, v, k->name, "%s", err);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
+	}
+	case K_NODENAME:
+		if (!valid_node_name(s)) {
+			bad(c, v, k->name, "'%s' is not a node name (1-%d "
+			    "letters, digits, '.', '_' and '-')", s,
+			    NODE_NAME_MAX);
+			break;
+		}
+		free(*(char **)p);
+		*(char **)p = xstrdup(s);
+		break;
 	case K_ZONE:
 		if (!tz_name_valid(s)) {
 			bad(c, v, k->name, "'%s' is not a time zone name", s);
@@ -497,6 +622,7 @@ parse_config(struct cctx *c, const char *text, size_t len,
 	const yaml_node_t	*k, *v;
 	unsigned char		 seen[NKEYS];
 	size_t			 i;
+	int			 nerr;
 
 	if (!yaml_parser_initialize(&parser))
 		abort();
@@ -512,6 +638,7 @@ parse_config(struct cctx *c, const char *text, size_t len,
 	}
 	yaml_parser_delete(&parser);
 	c->doc = &doc;
+	c->loaded = true;
 	root = yaml_document_get_root_node(&doc);
 	if (root == NULL || is_null(root)) {
 		yaml_document_delete(&doc);
@@ -544,12 +671,143 @@ parse_config(struct cctx *c, const char *text, size_t len,
 		}
 		if (keys[i].offset == S(tasks_dir))
 			c->tasks_dir_given = 1;
+		c->given_line[i] = (int)v->start_mark.line + 1;
+		c->given_col[i] = (int)v->start_mark.column + 1;
 		if (is_null(v))
 			continue;
+		nerr = c->nerr;
 		set_key(c, &keys[i], v, cfg, 0);
+		c->key_bad[i] = c->nerr != nerr;
 	}
 	yaml_document_delete(&doc);
 	return (c->nerr == 0 ? 0 : -1);
+}
+
+static int
+key_index(size_t offset)
+{
+	size_t	i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].offset == offset)
+			return ((int)i);
+	abort();
+}
+
+/* Where key (by offset) was given, else where other was, else 0:0. */
+static void
+key_pos(const struct cctx *c, size_t offset, size_t other, int *line,
+    int *col)
+{
+	int	i = key_index(offset), j = key_index(other);
+
+	if (c->given_line[i] == 0)
+		i = j;
+	*line = c->given_line[i];
+	*col = c->given_col[i];
+}
+
+/*
+ * The checks across keys, once every key is read: the store's keys go
+ * together, the default node name is a valid one, a node is declared dead
+ * after more than two heartbeats.
+ */
+static void
+check_keys(struct cctx *c, struct config *cfg)
+{
+	char	host[256];
+	int	line, col, pg = config_store_pg(cfg);
+	bool	store_ok = !c->key_bad[key_index(S(store_kind))];
+
+	/* after store: mysql, what goes with the store is not checked */
+	key_pos(c, S(store_kind), S(store_kind), &line, &col);
+	if (store_ok && pg && cfg->database_url == NULL &&
+	    !c->key_bad[key_index(S(database_url))])
+		bad_at(c, line, col, "database_url", "required with store: "
+		    "postgresql (a libpq connection string or URI)");
+	if (store_ok && !pg && cfg->database_url != NULL) {
+		key_pos(c, S(database_url), S(database_url), &line, &col);
+		bad_at(c, line, col, "database_url", "only used with store: "
+		    "postgresql (store is %s)", cfg->store_kind);
+	}
+	if (store_ok && pg && c->given_line[key_index(S(database))] != 0) {
+		key_pos(c, S(database), S(database), &line, &col);
+		bad_at(c, line, col, "database", "the SQLite file, not used "
+		    "with store: postgresql (remove it)");
+	}
+	if (cfg->node_name == NULL && !c->key_bad[key_index(S(node_name))]) {
+		if (gethostname(host, sizeof host) != 0)
+			host[0] = '\0';
+		host[sizeof host - 1] = '\0';
+		if (valid_node_name(host))
+			cfg->node_name = xstrdup(host);
+		else if (pg && store_ok) {
+			key_pos(c, S(store_kind), S(store_kind), &line, &col);
+			bad_at(c, line, col, "node_name", "the host name '%s' "
+			    "is not a node name (1-%d letters, digits, '.', "
+			    "'_' and '-'): set node_name", host,
+			    NODE_NAME_MAX);
+		} else	/* a single machine does not use it */
+			cfg->node_name = xstrdup("localhost");
+	}
+	if (c->key_bad[key_index(S(cluster_heartbeat))] ||
+	    c->key_bad[key_index(S(cluster_dead_after))])
+		return;
+	if (cfg->cluster_dead_after <= 2 * cfg->cluster_heartbeat) {
+		key_pos(c, S(cluster_dead_after), S(cluster_heartbeat), &line,
+		    &col);
+		bad_at(c, line, col, "cluster_dead_after", "%d must be more "
+		    "than twice cluster_heartbeat (%d)",
+		    cfg->cluster_dead_after, cfg->cluster_heartbeat);
+	}
+}
+
+bool
+config_store_pg(const struct config *cfg)
+{
+	return (cfg->store_kind != NULL &&
+	    strcmp(cfg->store_kind, "postgresql") == 0);
+}
+
+static int
+str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return (a != b);
+	return (strcmp(a, b) != 0);
+}
+
+size_t
+config_keep_start_only(struct config *next, const struct config *cur,
+    const char **changed, size_t max)
+{
+	size_t	n = 0;
+
+#define KEEP_STR(f, name) do {						\
+	if (str_differs(next->f, cur->f)) {				\
+		free(next->f);						\
+		next->f = xstrdup(cur->f);				\
+		if (n < max)						\
+			changed[n] = name;				\
+		n++;							\
+	}								\
+} while (0)
+#define KEEP_NUM(f) do {						\
+	if (next->f != cur->f) {					\
+		next->f = cur->f;					\
+		if (n < max)						\
+			changed[n] = #f;				\
+		n++;							\
+	}								\
+} while (0)
+	KEEP_STR(store_kind, "store");
+	KEEP_STR(database_url, "database_url");
+	KEEP_STR(node_name, "node_name");
+	KEEP_NUM(cluster_heartbeat);
+	KEEP_NUM(cluster_dead_after);
+#undef KEEP_STR
+#undef KEEP_NUM
+	return (n);
 }
 
 static int
@@ -813,8 +1071,11 @@ config_load_since(const char *path, struct tz_cache *zones,
 	set_defaults(&c, cfg);
 	if (path != NULL && read_file(path, &text, &len, errs) == 0) {
 		(void)parse_config(&c, text, len, cfg);
+		if (c.loaded)
+			check_keys(&c, cfg);
 		free(text);
-	}
+	} else if (path == NULL)
+		check_keys(&c, cfg);
 	if (errs->count == before)
 		load_tasks(cfg, zones, c.tasks_dir_given, unchanged, arg,
 		    errs);
@@ -851,6 +1112,9 @@ config_free(struct config *cfg)
 	free(cfg->listen_tcp);
 	free(cfg->admin_group);
 	free(cfg->socket_group);
+	free(cfg->store_kind);
+	free(cfg->database_url);
+	free(cfg->node_name);
 	for (i = 0; i < cfg->nprojects; i++) {
 		free(cfg->projects[i].name);
 		free_names(cfg->projects[i].users, cfg->projects[i].nusers);

@@ -70,6 +70,12 @@ struct config {
 	int		 request_header_max;	/* bytes */
 	int		 connection_timeout;	/* seconds */
 	int		 max_connections;
+	/* the store (SPEC section 7): "sqlite" or "postgresql" */
+	char		*store_kind;
+	char		*database_url;	/* libpq conninfo; NULL with sqlite */
+	char		*node_name;	/* default: the host name */
+	int		 cluster_heartbeat;	/* seconds */
+	int		 cluster_dead_after;	/* seconds */
 	struct config_project	*projects;
 	size_t			 nprojects;
 	struct config_token	*tokens;
@@ -102,6 +108,19 @@ int	config_load_since(const char *path, struct tz_cache *zones,
 /* The file of cfg with this path, or NULL (files are in name order). */
 const struct task_file *config_file(const struct config *, const char *path);
 void	config_free(struct config *);
+
+/* The store is PostgreSQL (store: postgresql). */
+bool	config_store_pg(const struct config *);
+
+/*
+ * Keys read at start only that a reload cannot change: store,
+ * database_url, node_name, cluster_heartbeat, cluster_dead_after.  Each
+ * that differs in next is set back to cur's value and its name put in
+ * changed (up to max); returns how many differed (log each as "reload:
+ * KEY changes at the next restart", as for database).
+ */
+size_t	config_keep_start_only(struct config *next, const struct config *cur,
+	    const char **changed, size_t max);
 
 /* Print every key with its default and help (skedd -h keys, man page). */
 void	config_print_keys(FILE *);

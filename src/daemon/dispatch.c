@@ -35,6 +35,11 @@
 #define PRUNE_BUDGET	0.002	/* seconds per step at most */
 #define NOTIFY_TIMEOUT	30.0	/* seconds a notifier may take */
 #define NOTIFY_NAME	"notify"	/* hooks_dir/notify EVENT TASK_ID */
+/*
+ * Cluster: a node not first in an occurrence's ranking claims it this
+ * much later, so that a dead owner's occurrences still fire (that late).
+ */
+#define BACKUP_DELAY	1.0	/* s */
 
 /*
  * What one fire is: a timed fire (scheduled > 0, planned records apply),
@@ -72,6 +77,7 @@ struct execution {
 	struct daemon		*d;
 	struct subtask		*subs;
 	size_t			 ndone;
+	char			 scheduled_at[32];	/* "" for run now */
 	LIST_ENTRY(execution)	 entry;
 };
 
@@ -172,6 +178,9 @@ execution_new(struct daemon *d, struct dtask *dt, struct tdef *def,
 	r->total_count = n == 0 ? 1 : (int)n;
 	r->excuting_count = r->total_count;
 	r->scheduled_at = scheduled;
+	if (scheduled > 0)
+		view_iso_ms(scheduled * 1000, ex->scheduled_at,
+		    sizeof ex->scheduled_at);
 	r->begin_ms = r->create_ms = fired_ms;
 	r->nsubtasks = (size_t)r->total_count;
 	if ((r->subtasks = calloc(r->nsubtasks, sizeof *r->subtasks)) ==
@@ -214,6 +223,54 @@ execution_free(struct daemon *d, struct execution *ex)
 	free(ex);
 }
 
+/*
+ * Record an execution before anything runs.  In a cluster a timed
+ * occurrence is claimed: 1 when another node has it (nothing written),
+ * 2 when the database's clock says it is not due yet, or the database is
+ * away (claimed again later).  0 recorded, -1 an error (logged).
+ */
+static int
+record(struct daemon *d, struct dtask *dt, const struct fire_req *fr,
+    struct store_execution *r)
+{
+	int64_t	db_now;
+	int	rc;
+
+	if (d->cluster != NULL && r->node == NULL)	/* who runs it */
+		r->node = xstrdup(cluster_name(d));
+	if (d->cluster == NULL || !fr->timed || r->scheduled_at <= 0) {
+		rc = store_execution_insert(d->store, r) == 0 ? 0 : -1;
+		if (rc < 0 && d->cluster != NULL)
+			cluster_check(d);
+		return (rc);
+	}
+	rc = store_execution_claim(d->store, r, r->node, &db_now);
+	if (rc == 0)
+		cluster_claimed(d);
+	else if (rc == 2) {
+		log_info("task %s (%s): the occurrence at %lld is %.3f s ahead "
+		    "of the database's clock; claimed then", dt->name,
+		    dtask_id(dt), (long long)r->scheduled_at,
+		    (double)(r->scheduled_at * 1000 - db_now) / 1000);
+		cluster_defer(d, dt, r->scheduled_at,
+		    (double)(r->scheduled_at * 1000 - db_now) / 1000 + 0.01);
+	} else if (rc < 0) {
+		/*
+		 * The database is away, or this batch lost a deadlock to
+		 * another node's: claimed again in a transaction of its own
+		 * (and dropped once older than misfire_threshold).
+		 */
+		log_warn("task %s (%s): claiming the occurrence at %lld: %s; "
+		    "trying again", dt->name, dtask_id(dt),
+		    (long long)r->scheduled_at, store_error(d->store));
+		cluster_check(d);
+		cluster_defer(d, dt, r->scheduled_at, cluster_lost(d) ? 0 :
+		    0.1);
+		rc = 2;
+	}
+	return (rc);
+}
+
 /* A fire the overlap policy turns away: recorded, as SKIP, and done. */
 static struct execution *
 record_skip(struct daemon *d, struct dtask *dt, struct tdef *def,
@@ -243,9 +300,18 @@ record_skip(struct daemon *d, struct dtask *dt, struct tdef *def,
 		    "SKIP");
 		set_reason(&r->subtasks[i].reason, "%s", why);
 	}
-	if (store_execution_insert(d->store, r) != 0)
+	switch (record(d, dt, fr, r)) {
+	case 0:
+		break;
+	case -1:
 		log_err("task %s: cannot record a skipped execution: %s",
 		    dtask_id(dt), store_error(d->store));
+		break;
+	default:	/* another node's, or later */
+		tasks_release(d, dt);
+		execution_free(d, ex);
+		return (NULL);
+	}
 	dt->last_status = ST_SKIP;
 	if (store_task_set_status(d->store, dtask_id(dt), "SKIP",
 	    scheduled > 0 ? scheduled : dt->last_fire) != 0)
@@ -342,6 +408,7 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 	struct tdef		*def;
 	const char		*why;
 	size_t			 i, skipped = 0;
+	int			 rc;
 
 	if ((def = tasks_def(d, dt)) == NULL) {
 		log_err("task %s (%s): not run: its definition cannot be read",
@@ -383,9 +450,11 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 	ex = execution_new(d, dt, def, fr);
 	if (fr->timed)
 		skipped = apply_planned(d, dt, ex);
-	if (store_execution_insert(d->store, &ex->rec) != 0) {
-		log_err("task %s (%s): execution not recorded, so not run: %s",
-		    dt->name, dtask_id(dt), store_error(d->store));
+	if ((rc = record(d, dt, fr, &ex->rec)) != 0) {
+		if (rc < 0)
+			log_err("task %s (%s): execution not recorded, so not "
+			    "run: %s", dt->name, dtask_id(dt),
+			    store_error(d->store));
 		tasks_release(d, dt);
 		execution_free(d, ex);
 		return (NULL);
@@ -413,6 +482,8 @@ fire_one(struct daemon *d, struct dtask *dt, const struct fire_req *fr)
 		st->job.input_param = def->t.input_param != NULL ?
 		    def->t.input_param : "{}";
 		st->job.force = def->t.enforcement_enable;
+		st->job.scheduled_at = ex->scheduled_at[0] != '\0' ?
+		    ex->scheduled_at : NULL;
 		if (!st->done)
 			TAILQ_INSERT_TAIL(&d->waiting, st, wait);
 	}
@@ -725,6 +796,12 @@ notify(struct daemon *d, struct dtask *dt, const struct tdef *def,
 	proc_strv_addf(&n->env, "SKED_TASK_NAME=%s", dt->name);
 	proc_strv_addf(&n->env, "SKED_PROJECT_ID=%s", dt->proj->name);
 	proc_strv_addf(&n->env, "SKED_EXECUTION_ID=%s", r->id);
+	if (r->scheduled_at > 0) {
+		char	at[32];
+
+		view_iso_ms(r->scheduled_at * 1000, at, sizeof at);
+		proc_strv_addf(&n->env, "SKED_SCHEDULED_AT=%s", at);
+	}
 	TAILQ_INSERT_TAIL(&d->notifiers, n, entry);
 	d->nnotifiers++;
 	log_info("task %s (%s): notifier %s %s for execution %s",
@@ -780,31 +857,107 @@ dispatch_due(struct daemon *d, struct dtask *dt)
 	dt->refs++;
 }
 
+/*
+ * A batch whose commit failed: its executions are not in the store, so
+ * they must not run (none has started: pump comes after the commit).  In
+ * a cluster their occurrences are claimed again once the database is
+ * back.
+ */
+static void
+unfire(struct daemon *d, struct execution *ex)
+{
+	struct dtask	*dt = ex->task;
+	size_t		 i;
+
+	for (i = 0; i < ex->rec.nsubtasks; i++)
+		if (!ex->subs[i].done && !ex->subs[i].started)
+			TAILQ_REMOVE(&d->waiting, &ex->subs[i], wait);
+	LIST_REMOVE(ex, entry);
+	dt->running--;
+	d->running_executions--;
+	if (d->cluster != NULL && ex->rec.scheduled_at > 0)
+		cluster_defer(d, dt, ex->rec.scheduled_at, 0);
+	tasks_release(d, dt);
+	execution_free(d, ex);
+}
+
+static int
+due_order(const void *a, const void *b)
+{
+	const struct due_fire	*x = a, *y = b;
+	int			 c = strcmp(dtask_id(x->dt), dtask_id(y->dt));
+
+	if (c != 0)
+		return (c);
+	return ((x->scheduled > y->scheduled) - (x->scheduled < y->scheduled));
+}
+
 static void
 flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	struct daemon	*d = container_of(w, struct daemon, flush);
-	struct due_fire	*df;
-	size_t		 i;
-	bool		 tx;
+	struct daemon		 *d = container_of(w, struct daemon, flush);
+	struct due_fire		 *df;
+	struct execution	**batch = NULL, *ex;
+	size_t			  i, nbatch = 0;
+	bool			  tx;
 
 	if (d->ndue == 0)
 		return;
+	/* nodes claim in one order, so that their batches never deadlock */
+	if (d->cluster != NULL && d->ndue > 1)
+		qsort(d->due, d->ndue, sizeof *d->due, due_order);
 	tx = d->ndue > 1 && store_begin(d->store) == 0;
+	if (tx && (batch = calloc(d->ndue, sizeof *batch)) == NULL)
+		abort();
 	for (i = 0; i < d->ndue; i++) {
 		df = &d->due[i];
 		/* not re-armed since it fired (a PATCH re-arms it itself) */
 		if (df->dt->heap == HEAP_NONE && df->dt->next == df->scheduled)
 			tasks_arm(d, df->dt, df->rearm);
-		if (df->run && !df->dt->removed && !d->stopping)
-			(void)fire(d, df->dt, df->scheduled, df->fired_ms,
-			    false);
+		if (!df->run || df->dt->removed || d->stopping)
+			;
+		else if (d->cluster != NULL &&
+		    !cluster_owns(d, df->dt, df->scheduled))
+			cluster_defer(d, df->dt, df->scheduled, BACKUP_DELAY);
+		else if ((ex = fire(d, df->dt, df->scheduled, df->fired_ms,
+		    false)) != NULL && batch != NULL)
+			batch[nbatch++] = ex;
 		tasks_release(d, df->dt);
 	}
-	if (tx && store_commit(d->store) != 0)
-		log_err("recording %zu fires: %s", d->ndue,
-		    store_error(d->store));
+	if (tx && store_commit(d->store) != 0) {
+		log_err("recording %zu fires: %s; %zu executions not run",
+		    d->ndue, store_error(d->store), nbatch);
+		cluster_check(d);
+		for (i = 0; i < nbatch; i++)
+			unfire(d, batch[i]);
+	}
+	free(batch);
 	d->ndue = 0;
+	pump(d);
+}
+
+void
+dispatch_claims(struct daemon *d, struct dtask *const *dt,
+    const int64_t *scheduled, size_t n)
+{
+	struct execution	**batch, *ex;
+	size_t			  i, nbatch = 0;
+	bool			  tx = n > 1 && store_begin(d->store) == 0;
+
+	if ((batch = calloc(n + 1, sizeof *batch)) == NULL)
+		abort();
+	for (i = 0; i < n; i++)
+		if ((ex = fire(d, dt[i], scheduled[i], now_ms(), false)) !=
+		    NULL)
+			batch[nbatch++] = ex;
+	if (tx && store_commit(d->store) != 0) {
+		log_err("recording %zu claimed occurrences: %s; %zu executions "
+		    "not run", n, store_error(d->store), nbatch);
+		cluster_check(d);
+		for (i = 0; i < nbatch; i++)
+			unfire(d, batch[i]);
+	}
+	free(batch);
 	pump(d);
 }
 
@@ -862,10 +1015,14 @@ schedule_prune(struct daemon *d, struct dtask *dt, int keep)
 static void
 finish(struct daemon *d, struct execution *ex)
 {
-	struct dtask		*dt = ex->task;
-	struct store_execution	*r = &ex->rec;
+	struct dtask		*dt;
+	struct store_execution	*r;
 	enum last_status	 st = ST_FAIL;
 
+	if (ex == NULL)		/* not recorded, or another node's */
+		return;
+	dt = ex->task;
+	r = &ex->rec;
 	if (strcmp(r->status, "RUNNING") == 0) {
 		if (r->failed_count > 0)
 			snprintf(r->status, sizeof r->status, "FAIL");
@@ -1024,9 +1181,10 @@ dispatch_recover(struct daemon *d)
 {
 	int	closed = 0;
 
-	if (store_close_running(d->store, "skedd stopped while the execution "
-	    "was running (crash or kill); closed at the next start", now_ms(),
-	    &closed) != 0) {
+	/* in a cluster only this node's: the others' are running */
+	if (store_close_running_node(d->store, cluster_name(d), "skedd "
+	    "stopped while the execution was running (crash or kill); closed "
+	    "at the next start", now_ms(), &closed) != 0) {
 		log_err("closing interrupted executions: %s",
 		    store_error(d->store));
 		return (-1);

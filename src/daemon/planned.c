@@ -229,3 +229,36 @@ planned_free(struct daemon *d)
 	while (!LIST_EMPTY(&d->planned))
 		planned_drop(d, LIST_FIRST(&d->planned), false);
 }
+
+struct refresh_arg {
+	struct daemon	*d;
+	const char	*task_id;
+};
+
+static int
+refresh_one(void *arg, const struct store_planned *sp)
+{
+	struct refresh_arg	*ra = arg;
+
+	return (strcmp(sp->task_id, ra->task_id) == 0 ? load_one(ra->d, sp) :
+	    0);
+}
+
+/* Cluster: another node moved or cancelled a fire of this task. */
+void
+planned_refresh(struct daemon *d, const char *task_id)
+{
+	struct refresh_arg	 ra = { d, task_id };
+	struct planned		*p, *next;
+
+	for (p = LIST_FIRST(&d->planned); p != NULL; p = next) {
+		next = LIST_NEXT(p, entry);
+		if (strcmp(p->task_id, task_id) == 0)
+			planned_drop(d, p, false);
+	}
+	if (store_planned_load(d->store, refresh_one, &ra) != 0) {
+		log_err("planned records of task %s: %s", task_id,
+		    store_error(d->store));
+		cluster_check(d);
+	}
+}

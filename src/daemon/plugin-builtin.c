@@ -31,6 +31,7 @@ builtin_job_env(struct proc_strv *env, const struct sked_job *job)
 	proc_strv_addf(env, "SKED_EXECUTION_ID=%s",
 	    nonnull(job->execution_id));
 	proc_strv_addf(env, "SKED_PROJECT_ID=%s", nonnull(job->project_id));
+	proc_strv_addf(env, "SKED_SCHEDULED_AT=%s", nonnull(job->scheduled_at));
 	proc_strv_addf(env, "SKED_INPUT_PARAM=%s",
 	    job->input_param != NULL ? job->input_param : "{}");
 }

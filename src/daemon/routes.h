@@ -93,6 +93,7 @@ struct reply	 route_execution(struct api_req *);
 struct reply	 route_execute(struct api_req *);
 struct reply	 route_reload(struct api_req *);
 struct reply	 route_status(struct api_req *);
+struct reply	 route_cluster(struct api_req *);
 /* api-tasks.c */
 /* The request body as a JSON object, or NULL with a 400 in *r. */
 json_t		*api_body_object(struct api_req *, struct reply *r);

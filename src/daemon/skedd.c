@@ -212,6 +212,17 @@ daemon_reload(struct daemon *d, struct errlist *errs)
 	}
 #undef KEEP
 #undef KEEP_INT
+	{
+		const char	*changed[8];
+		size_t		 i, n;
+
+		n = config_keep_start_only(&cfg, &d->cfg, changed,
+		    sizeof changed / sizeof changed[0]);
+		for (i = 0; i < n && i < sizeof changed / sizeof changed[0];
+		    i++)
+			log_warn("reload: %s changes at the next restart",
+			    changed[i]);
+	}
 	if (tasks_sync_files(d, &cfg, errs) != 0) {
 		config_free(&cfg);
 		goto fail;
@@ -273,9 +284,19 @@ sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 	if (d->stopping)
 		return;
+	log_notice("shutting down (signal %d)", w->signum);
+	daemon_shutdown(d);
+}
+
+void
+daemon_shutdown(struct daemon *d)
+{
+	struct ev_loop	*loop = d->loop;
+
+	if (d->stopping)
+		return;
 	d->stopping = true;
 	sd_notify(0, "STOPPING=1");
-	log_notice("shutting down (signal %d)", w->signum);
 	tasks_disarm_all(d);
 	dispatch_stop(d);	/* running subtasks may finish */
 	if (d->running_executions == 0) {
@@ -337,6 +358,54 @@ load_step_size(void)
  * One step of the start-up load; after the last, the task files, the
  * planned records and READY=1.  -1 when the start failed (logged).
  */
+/* A server that is not up (yet) is waited for; any other error is final. */
+static bool
+retryable(const char *why)
+{
+	static const char *const transient[] = {
+		"Connection refused", "No such file or directory",
+		"timeout expired", "the database system is starting up",
+		"the database system is shutting down",
+		"the database system is in recovery mode",
+		"Network is unreachable", "No route to host",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof transient / sizeof transient[0]; i++)
+		if (why != NULL && strstr(why, transient[i]) != NULL)
+			return (true);
+	return (false);
+}
+
+static int
+open_store(struct daemon *d)
+{
+	double	wait = 0.5;
+
+	if (!config_store_pg(&d->cfg)) {
+		if (store_open(d->cfg.database, &d->store) == 0)
+			return (0);
+		log_err("database %s: %s", d->cfg.database,
+		    store_error(d->store));
+		return (-1);
+	}
+	while (store_open_postgresql(d->cfg.database_url, &d->store) != 0) {
+		if (!retryable(store_error(NULL))) {
+			log_err("database_url: %s", store_error(NULL));
+			return (-1);
+		}
+		log_warn("database_url: %s; trying again in %.1f s",
+		    store_error(NULL), wait);
+		if (d->notify)
+			sd_notifyf(0, "STATUS=waiting for the database: %s",
+			    store_error(NULL));
+		usleep((useconds_t)(wait * 1e6));
+		if ((wait *= 2) > 30)
+			wait = 30;
+	}
+	return (0);
+}
+
 static int
 load_step(struct daemon *d)
 {
@@ -356,8 +425,10 @@ load_step(struct daemon *d)
 	    planned_load(d, &errs) != 0)
 		goto fail;
 	tasks_census(d, &census);
-	log_notice("ready: %zu tasks (%zu armed), socket %s, database %s",
-	    d->tasks.count, census.armed, d->cfg.socket, d->cfg.database);
+	log_notice("ready: %zu tasks (%zu armed), socket %s, %s %s",
+	    d->tasks.count, census.armed, d->cfg.socket,
+	    store_kind(d->store), config_store_pg(&d->cfg) ?
+	    cluster_name(d) : d->cfg.database);
 	notify_status(d, "READY=1\n", &census);
 	d->starting = false;
 	return (0);
@@ -469,11 +540,10 @@ main(int argc, char **argv)
 	d->loop = ev_default_loop(EVFLAG_AUTO);
 
 	/* store: open, migrate, close what a crash left running */
-	if (store_open(d->cfg.database, &d->store) != 0) {
-		log_err("database %s: %s", d->cfg.database,
-		    store_error(d->store));
+	if (open_store(d) != 0)
 		goto out;
-	}
+	if (cluster_init(d) != 0)
+		goto out;
 	if (dispatch_recover(d) != 0)
 		goto out;
 	config_free(&d->cfg);
@@ -507,6 +577,8 @@ main(int argc, char **argv)
 		log_errors(&errs, LOG_ERR);
 		goto out;
 	}
+	if (cluster_start(d) != 0)
+		goto out;
 
 	ev_signal_init(&d->sigterm, sigterm_cb, SIGTERM);
 	ev_signal_init(&d->sigint, sigterm_cb, SIGINT);
@@ -538,6 +610,7 @@ main(int argc, char **argv)
 	log_notice("stopped");
 out:
 	api_stop(d);
+	cluster_stop(d);
 	if (d->loop != NULL) {
 		dispatch_abandon(d);
 		ev_timer_stop(d->loop, &d->watchdog);
@@ -553,6 +626,7 @@ out:
 	tasks_free(d);
 	if (plugins_up)
 		plugins_close();
+	cluster_free(d);
 	store_close(d->store);
 	config_free(&d->cfg);
 	tz_cache_free(d->zones);

@@ -15,6 +15,8 @@
 
 #include <ev.h>
 
+#include <jansson.h>
+
 #include "conf.h"
 #include "sched.h"
 #include "task.h"
@@ -30,6 +32,7 @@ struct tz_cache;
 struct execution;
 struct list_cache;
 struct project;
+struct cluster;
 
 enum last_status {
 	ST_WAITING,
@@ -268,6 +271,7 @@ struct daemon {
 	struct store		*store;
 	struct sked_host	 host;		/* for plugins */
 	struct api		*api;
+	struct cluster		*cluster;	/* NULL: a single node */
 	struct task_table	 tasks;
 	/* dispatch */
 	struct subtask_queue	 waiting;
@@ -357,6 +361,13 @@ int		 tasks_load_some(struct daemon *, size_t max, bool *done,
 		    struct errlist *);
 int		 tasks_sync_files(struct daemon *, struct config *,
 		    struct errlist *);
+/*
+ * Cluster: another node changed (or deleted) a task in the store: read
+ * it again and arm, replace or remove it here.  _all: every task, after
+ * notifications may have been missed.
+ */
+void		 tasks_refresh(struct daemon *, const char *id, bool deleted);
+void		 tasks_refresh_all(struct daemon *);
 struct tasks_census {
 	size_t		 enabled;
 	size_t		 armed;
@@ -378,6 +389,12 @@ void		 dispatch_due(struct daemon *, struct dtask *);
 void		 dispatch_complete(struct sked_job *,
 		    const struct sked_result *);
 int		 dispatch_recover(struct daemon *);
+/*
+ * Claim and run timed occurrences (cluster: deferred claims), in one
+ * transaction; what its commit loses does not run and is claimed again.
+ */
+void		 dispatch_claims(struct daemon *, struct dtask *const *dt,
+		    const int64_t *scheduled, size_t n);
 void		 dispatch_abandon(struct daemon *);
 
 /*
@@ -410,15 +427,40 @@ void		 planned_fired(struct daemon *, struct planned *);
 /* Forget records both of whose instants are behind now (s). */
 void		 planned_prune(struct daemon *, int64_t now);
 void		 planned_free(struct daemon *);
+/* Cluster: read the planned records of a task again from the store. */
+void		 planned_refresh(struct daemon *, const char *task_id);
 /* The target type of dt holding instance_id, or NULL. */
 const char	*planned_target_type(struct daemon *, struct dtask *,
 		    const char *instance_id);
+
+/* cluster.c: several nodes on one PostgreSQL store (NULL cluster: none) */
+int		 cluster_init(struct daemon *);	/* joins, when PostgreSQL */
+int		 cluster_start(struct daemon *);	/* beats, listens */
+void		 cluster_stop(struct daemon *);	/* leaves */
+void		 cluster_free(struct daemon *);
+const char	*cluster_name(const struct daemon *);	/* NULL: none */
+/* This node claims the occurrence first (the others BACKUP_DELAY later). */
+bool		 cluster_owns(struct daemon *, struct dtask *, int64_t scheduled);
+/* Claim it after seconds (dispatch_claim), holding dt. */
+void		 cluster_defer(struct daemon *, struct dtask *, int64_t scheduled,
+		    double after);
+void		 cluster_claimed(struct daemon *);
+/* The database is away: claims and writes wait for the reconnection. */
+bool		 cluster_lost(const struct daemon *);
+/* After a store error: notice a lost connection. */
+void		 cluster_check(struct daemon *);
+/* Tell the other nodes: "put"/"del" task id, "planned" task id. */
+void		 cluster_changed(struct daemon *, const char *kind,
+		    const char *id);
+json_t		*cluster_view(struct daemon *);	/* GET /v1/cluster */
 
 /* skedd.c */
 /* strdup that aborts when out of memory; NULL stays NULL. */
 char		*xstrdup(const char *);
 int		 daemon_reload(struct daemon *, struct errlist *);
 void		 daemon_status_line(struct daemon *);
+/* As SIGTERM does: stop arming, let running subtasks end, exit. */
+void		 daemon_shutdown(struct daemon *);
 void		 uuid_generate_str(char out[37]);
 
 #endif

@@ -1,14 +1,18 @@
 /*
- * The SQLite store: tasks (with their targets), planned records,
- * executions and subtask results.  One file, WAL, foreign keys, a busy
- * timeout, prepared statements kept for the life of the store, and a schema
- * versioned with PRAGMA user_version and migrated forward on open.
+ * The store: tasks (with their targets), planned records, executions and
+ * subtask results.  Two engines behind this one interface: SQLite (one
+ * file, WAL, foreign keys, a busy timeout; the default) and PostgreSQL
+ * (cluster mode, store_open_postgresql); the logic and the SQL are in
+ * store.c once, over a thin driver (store-db.h).  Statements are prepared
+ * once per connection and kept; the schema is versioned (SQLite: PRAGMA
+ * user_version; PostgreSQL: the table sked_schema) and migrated forward on
+ * open.
  *
  * Every function returns 0 on success and -1 on error, with the reason in
  * store_error(); a lookup or update of a row that does not exist returns 1
  * (also with a reason).  Times are milliseconds since the epoch (UTC)
  * unless the name says seconds.  One connection, used by one thread at a
- * time (opened SQLITE_OPEN_NOMUTEX).
+ * time (SQLite: opened SQLITE_OPEN_NOMUTEX).
  */
 #ifndef SKED_STORE_H
 #define SKED_STORE_H
@@ -92,7 +96,8 @@ int	 store_open(const char *path, struct store **);
 void	 store_close(struct store *);
 /* The last error, for the caller's log line; NULL: the last store_open's. */
 const char *store_error(const struct store *);
-int	 store_schema_version(struct store *);	/* PRAGMA user_version */
+/* SQLite: PRAGMA user_version (5); PostgreSQL: sked_schema (1) */
+int	 store_schema_version(struct store *);
 
 /*
  * Tasks.  store_tasks_load calls cb once per stored task that is not
@@ -198,7 +203,10 @@ int	 store_planned_load(struct store *, store_planned_cb, void *arg);
  * subtask in one transaction (subtask i at position i); the update
  * functions rewrite the counts, status, reason and times of one row (a
  * subtask's exit code and output tail too), and return 1 when there is no
- * such row.  Strings may be NULL except the ids and status.
+ * such row.  Strings may be NULL except the ids and status; e->node is
+ * stored as the owner (NULL on a single node).  PostgreSQL refuses (-1)
+ * a second execution of one occurrence (task_id, scheduled_at > 0): a
+ * cluster records scheduled fires with store_execution_claim.
  */
 int	 store_execution_insert(struct store *, const struct store_execution *);
 int	 store_execution_update(struct store *, const struct store_execution *);
@@ -334,6 +342,8 @@ int	 store_reconnect(struct store *);
 /*
  * Close the RUNNING executions of one node only (cluster: at its restart,
  * the others' are theirs); node NULL: every one (store_close_running).
+ * A task's last_status RUNNING becomes FAIL only where the execution
+ * closed is the task's newest (another node may have fired it since).
  */
 int	 store_close_running_node(struct store *, const char *node,
 	    const char *reason, int64_t now_ms, int *closed);

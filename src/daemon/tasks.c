@@ -1341,3 +1341,131 @@ out:
 	free(gone);
 	return (rc);
 }
+
+/*
+ * Cluster: another node changed a task.  Its row is the truth; the task
+ * here becomes what the row says (armed at once), and keeps its
+ * executions running with the definition they hold.
+ */
+void
+tasks_refresh(struct daemon *d, const char *id, bool deleted)
+{
+	struct dtask		*dt = tasks_find(d, id);
+	struct store_task_meta	 m;
+	struct task		 t;
+	enum last_status	 st = ST_WAITING;
+	char			*comments = NULL, *source;
+	int64_t			 now = now_ms();
+	int			 rc;
+
+	if (deleted) {
+		if (dt != NULL) {
+			log_info("task %s (%s): deleted on another node",
+			    dt->name, id);
+			tasks_remove(d, dt);
+		}
+		return;
+	}
+	if (dt == NULL && d->tasks.loading)
+		return;		/* a new row: the loader reads it later */
+	if ((rc = store_task_get(d->store, id, &t, &m, &comments)) != 0) {
+		if (rc < 0) {
+			log_err("task %s: reading a change of another node: "
+			    "%s", id, store_error(d->store));
+			cluster_check(d);
+		}
+		return;
+	}
+	(void)status_parse(m.last_status, &st);
+	if (dt != NULL && dt->digest == task_digest(&t)) {
+		task_free(&t);
+		dt->last_status = st;
+	} else if (dt == NULL) {
+		source = xstrdup(t.file);
+		dt = tasks_add(d, &t, m.create_ms, m.update_ms, m.last_fire,
+		    st, source);
+		free(source);
+		tasks_arm(d, dt, now / 1000);
+		log_info("task %s (%s): created on another node", dt->name, id);
+	} else {
+		source = xstrdup(t.file);
+		tasks_replace(d, dt, &t, source, now);
+		free(source);
+		log_info("task %s (%s): changed on another node", dt->name, id);
+	}
+	tasks_set_approve(d, dt, m.approve_status, comments);
+	free(comments);
+	tasks_trim(d);
+}
+
+struct refresh_walk {
+	struct daemon	 *d;
+	char		**ids;		/* changed or new */
+	size_t		  n, cap;
+};
+
+static int
+refresh_one(void *arg, const struct task *t, const struct store_task_meta *m,
+    uint64_t digest)
+{
+	struct refresh_walk	*w = arg;
+	struct dtask		*dt = tasks_find(w->d, t->id);
+	enum last_status	 st = ST_WAITING;
+
+	if (dt != NULL) {
+		dt->seen = 1;
+		(void)status_parse(m->last_status, &st);
+		dt->last_status = st;
+		if (digest == dt->digest && !dt->enable_approve)
+			return (0);
+	}
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 64;
+		if ((w->ids = realloc(w->ids, w->cap * sizeof *w->ids)) ==
+		    NULL)
+			abort();
+	}
+	w->ids[w->n++] = xstrdup(t->id);
+	return (0);
+}
+
+/*
+ * After the database was away: notifications sent meanwhile are lost, so
+ * every row is compared with what is armed here (by digest), and what is
+ * not in the store any more goes.
+ */
+void
+tasks_refresh_all(struct daemon *d)
+{
+	struct refresh_walk	 w = { d, NULL, 0, 0 };
+	struct dtask		*dt, **gone = NULL;
+	size_t			 p, i, ngone = 0;
+
+	if (d->tasks.loading)
+		return;		/* the loader is reading every row anyway */
+	TASKS_FOREACH(d, p, i, dt)
+		dt->seen = 0;
+	if (store_tasks_scan(d->store, refresh_one, &w) != 0) {
+		log_err("cluster: comparing the tasks with the store: %s",
+		    store_error(d->store));
+		cluster_check(d);
+		goto out;
+	}
+	if ((gone = calloc(d->tasks.count + 1, sizeof *gone)) == NULL)
+		abort();
+	TASKS_FOREACH(d, p, i, dt)
+		if (!dt->seen)
+			gone[ngone++] = dt;
+	for (i = 0; i < ngone; i++)
+		tasks_refresh(d, dtask_id(gone[i]), true);
+	for (i = 0; i < w.n; i++)
+		tasks_refresh(d, w.ids[i], false);
+	if (w.n + ngone > 0)
+		log_notice("cluster: %zu tasks changed and %zu deleted while "
+		    "the database was away", w.n, ngone);
+out:
+	for (i = 0; i < w.n; i++)
+		free(w.ids[i]);
+	free(w.ids);
+	free(gone);
+}

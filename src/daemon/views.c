@@ -15,17 +15,25 @@
 #include "tz.h"
 #include "views.h"
 
+void
+view_iso_ms(int64_t ms, char *out, size_t size)
+{
+	char	buf[40];
+	int64_t	s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+
+	timefmt_utc(s, buf, sizeof buf);	/* 2024-03-07T10:40:43Z */
+	buf[strlen(buf) - 1] = '\0';
+	snprintf(out, size, "%s.%03dZ", buf, (int)(ms - s * 1000));
+}
+
 json_t *
 view_time_ms(int64_t ms)
 {
-	char	buf[40], out[48];
-	int64_t	s = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	char	out[48];
 
 	if (ms == 0)
 		return (json_null());
-	timefmt_utc(s, buf, sizeof buf);	/* 2024-03-07T10:40:43Z */
-	buf[strlen(buf) - 1] = '\0';
-	snprintf(out, sizeof out, "%s.%03dZ", buf, (int)(ms - s * 1000));
+	view_iso_ms(ms, out, sizeof out);
 	return (json_string(out));
 }
 
@@ -351,6 +359,10 @@ view_execution(const struct store_execution *r, bool subtasks)
 	json_object_set_new(o, "create_time", view_time_ms(r->create_ms));
 	json_object_set_new(o, "scheduled_time", r->scheduled_at > 0 ?
 	    view_time_ms(r->scheduled_at * 1000) : json_null());
+	/* SPEC section 7's name for the occurrence; scheduled_time stays */
+	json_object_set_new(o, "scheduled_at", r->scheduled_at > 0 ?
+	    view_time_ms(r->scheduled_at * 1000) : json_null());
+	json_object_set_new(o, "node", str_or_null(r->node));
 	if (strcmp(r->status, "SUCCESS") != 0 && r->reason != NULL)
 		json_object_set_new(o, "reason", json_string(r->reason));
 	if (!subtasks)

@@ -25,6 +25,8 @@ json_t	*view_task_om(struct daemon *, struct dtask *);
 json_t	*view_execution(const struct store_execution *, bool subtasks);
 /* "2024-03-07T10:40:43.858Z", or JSON null for 0 */
 json_t	*view_time_ms(int64_t ms);
+/* The same text: 2024-03-07T10:40:43.000Z (size 32 is enough). */
+void	 view_iso_ms(int64_t ms, char *out, size_t size);
 /* "yyyy-MM-dd HH:mm:ss" in the task's zone, or null */
 json_t	*view_next_execution(struct daemon *, struct dtask *);
 

@@ -25,6 +25,41 @@ static const char *const status_fields[] = {
 	"queued", "next_fire", "next_task_id", "next_task_name", "config",
 	"database", "socket", "tasks_dir", NULL
 };
+/* printed apart: the nodes of a cluster, as a table */
+static const char *const status_shown[] = {
+	"version", "pid", "uptime", "tasks", "enabled", "armed", "running",
+	"queued", "next_fire", "next_task_id", "next_task_name", "config",
+	"database", "socket", "tasks_dir", "cluster", NULL
+};
+
+/* cluster: node NAME; then one line per node */
+static void
+status_nodes(const json_t *cl)
+{
+	const json_t	*nodes = json_object_get(cl, "nodes"), *n;
+	size_t		 i;
+
+	if (!json_is_array(nodes))
+		return;
+	printf("\nnode %s of %zu (heartbeat %lld s, dead after %lld s)\n",
+	    json_string_value(json_object_get(cl, "node")) ?: "?",
+	    json_array_size(nodes),
+	    (long long)json_integer_value(json_object_get(cl, "heartbeat")),
+	    (long long)json_integer_value(json_object_get(cl, "dead_after")));
+	printf("%-24s %-6s %-25s %10s %8s\n", "NODE", "STATE",
+	    "LAST HEARTBEAT", "FIRED", "RUNNING");
+	json_array_foreach(nodes, i, n)
+		printf("%-24s %-6s %-25s %10lld %8lld%s\n",
+		    json_string_value(json_object_get(n, "name")) ?: "?",
+		    json_string_value(json_object_get(n, "state")) ?: "?",
+		    json_string_value(json_object_get(n, "last_heartbeat")) ?:
+		    "-",
+		    (long long)json_integer_value(json_object_get(n, "fired")),
+		    (long long)json_integer_value(json_object_get(n,
+		    "running")),
+		    json_is_true(json_object_get(n, "self")) ? "  (this one)" :
+		    "");
+}
 
 /* Seconds as "3d 4h 5m 6s", leading zero units left out. */
 static void
@@ -62,9 +97,11 @@ status_print(const json_t *st)
 		else
 			ctl_kv_json(&kv, st, status_fields[i]);
 	}
-	ctl_kv_rest(&kv, st, status_fields);
+	ctl_kv_rest(&kv, st, status_shown);
 	rc = ctl_kv_print(&kv, stdout, 0);
 	ctl_kv_free(&kv);
+	if (rc == 0 && json_is_object(json_object_get(st, "cluster")))
+		status_nodes(json_object_get(st, "cluster"));
 	return (rc);
 }
 

@@ -31,8 +31,8 @@ id_of() {
 gated=$(id_of gated)
 plain=$(id_of plain)
 stored() {
-	sqlite3 "$TMPD/sked.db" "SELECT ifnull(approve_status, 'NULL') || ' ' ||
-	    ifnull(approve_comments, 'NULL') FROM tasks WHERE id = '$1'"
+	db_query "SELECT coalesce(approve_status, 'NULL') || ' ' ||
+	    coalesce(approve_comments, 'NULL') FROM tasks WHERE id = '$1'"
 }
 newest() {	# TASK: "status reason" of the newest finished execution
 	"$SKEDCTL" history "$1" --json |

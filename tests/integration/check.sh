@@ -110,6 +110,64 @@ check "a list given twice: exit 1" 1 "$rc"
 check "both are named" 2 "$(printf '%s\n' "$out" | grep -c 'given twice')"
 write_config
 
+# The store and cluster keys (SPEC section 7; every key's checks in
+# tests/unit/check_conf): skedd -n takes them, and reports their errors with
+# every other.  A file of their own, the same whatever the store of the run
+# (skedd -n does not connect).
+keys_conf() {	# keys_conf LINE...: lines 1-2 fixed, LINEs from line 3
+	printf '%s\n' "socket: $SKED_SOCKET" "tasks_dir: $TASKS" "$@" \
+	    >"$TMPD/keys.yaml"
+}
+keys_conf "store: postgresql" \
+    "database_url: 'host=$TMPD/pg port=5432 user=sked dbname=sked'" \
+    "node_name: node-1.eu_west" "cluster_heartbeat: 1" "cluster_dead_after: 3"
+expect "store: postgresql with its keys: OK" 0 "configuration OK" -- \
+    "$SKEDD" -n -c "$TMPD/keys.yaml"
+keys_conf "store: postgresql" "database_url: postgresql://sked@db1/sked"
+expect "a database_url URI: OK" 0 "configuration OK" -- \
+    "$SKEDD" -n -c "$TMPD/keys.yaml"
+keys_conf "store: sqlite" "node_name: n1" "cluster_dead_after: 5"
+expect "store: sqlite, a node_name, cluster_dead_after: OK" 0 \
+    "configuration OK" -- "$SKEDD" -n -c "$TMPD/keys.yaml"
+keys_conf "store: mysql" "node_name: 'node 1'" "cluster_heartbeat: 0" \
+    "max_concurrency: 0" "cluster_dead_after: x"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1); rc=$?
+check "bad store and cluster keys: exit 1" 1 "$rc"
+check "bad store and cluster keys: each one error, with the others" \
+"$TMPD/keys.yaml:3:8: store: 'mysql' is not a store (sqlite, postgresql)
+$TMPD/keys.yaml:4:12: node_name: 'node 1' is not a node name (1-63 letters, digits, '.', '_' and '-')
+$TMPD/keys.yaml:5:20: cluster_heartbeat: 0 is out of range 1-3600
+$TMPD/keys.yaml:6:18: max_concurrency: 0 is out of range 1-100000
+$TMPD/keys.yaml:7:21: cluster_dead_after: expected an integer" \
+    "$(printf '%s\n' "$out" | grep "^$TMPD/keys.yaml:")"
+keys_conf "store: postgresql" "database: $TMPD/sked.db"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1); rc=$?
+check "store: postgresql without database_url, with database: exit 1" 1 "$rc"
+check "both named" \
+"$TMPD/keys.yaml:3:8: database_url: required with store: postgresql (a libpq connection string or URI)
+$TMPD/keys.yaml:4:11: database: the SQLite file, not used with store: postgresql (remove it)" \
+    "$(printf '%s\n' "$out" | grep "^$TMPD/keys.yaml:")"
+keys_conf "database_url: 'host=/tmp'"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1)
+printf '%s\n' "$out" | grep -qF "keys.yaml:3:15: database_url: only used with store: postgresql (store is sqlite)"
+tap_ok $? "database_url with store sqlite (the default): an error"
+keys_conf "store: postgresql" "database_url: 'postgresql://sked:pw@db1/sked'"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1)
+printf '%s\n' "$out" | grep -qF "keys.yaml:4:15: database_url: holds a password: put it in ~/.pgpass"
+tap_ok $? "a password in database_url: refused, ~/.pgpass named"
+keys_conf "store: postgresql" "database_url: 'host=db1 bogus=1'"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1)
+printf '%s\n' "$out" | grep -qF "keys.yaml:4:15: database_url: invalid connection option \"bogus\""
+tap_ok $? "database_url as libpq reads it: an unknown option"
+keys_conf "cluster_heartbeat: 5"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1)
+printf '%s\n' "$out" | grep -qF "keys.yaml:3:20: cluster_dead_after: 10 must be more than twice cluster_heartbeat (5)"
+tap_ok $? "cluster_dead_after (default 10) must pass twice cluster_heartbeat"
+keys_conf "cluster_heartbeat: 2" "cluster_dead_after: 4"
+out=$("$SKEDD" -n -c "$TMPD/keys.yaml" 2>&1)
+printf '%s\n' "$out" | grep -qF "keys.yaml:4:21: cluster_dead_after: 4 must be more than twice cluster_heartbeat (2)"
+tap_ok $? "cluster_dead_after of twice the heartbeat: an error at it"
+
 expect_err "a missing config file named with -c" 1 "nosuch.yaml" -- \
     "$SKEDD" -n -c "$TMPD/nosuch.yaml"
 expect_err "an unknown option: usage, exit 2" 2 "usage: skedd" -- \

@@ -2,8 +2,47 @@
 # database, driven with skedctl and curl.  The daemon is always stopped,
 # even when a test fails (trap on EXIT).  SKEDD, SKEDCTL and TOP_SRCDIR
 # come from the test environment.
+#
+# SKED_TEST_STORE=postgresql (make check runs every script so, as NAME.pg):
+# the store is a PostgreSQL server of the script's own (tests/pg/pg-server,
+# in $TMPD/pg, stopped with skedd), database "sked"; without a server the
+# script is skipped, or fails under SKED_REQUIRE_PG=1 (CI).  db_query runs
+# SQL on whichever store it is.
 : "${SKEDD:?SKEDD is not set (run through make check)}"
 . "$TOP_SRCDIR/tests/cli/lib.sh"
+
+SKED_TEST_STORE=${SKED_TEST_STORE:-sqlite}
+PG_SERVER=$TOP_SRCDIR/tests/pg/pg-server
+pg_dir=
+pg_url=
+case $SKED_TEST_STORE in
+sqlite) ;;
+postgresql)
+	# the server runs as nobody when we are root: it must reach $TMPD/pg
+	chmod 711 "$TMPD"
+	if ! "$PG_SERVER" start "$TMPD/pg" >"$TMPD/pg.out" 2>&1; then
+		why=$(tail -n 1 "$TMPD/pg.out")
+		"$PG_SERVER" stop "$TMPD/pg" >/dev/null 2>&1
+		rm -rf "$TMPD"
+		if [ "${SKED_REQUIRE_PG:-0}" = 1 ]; then
+			echo "Bail out! PostgreSQL is required (SKED_REQUIRE_PG=1): ${why:-no server}"
+			exit 1
+		fi
+		echo "1..0 # SKIP no PostgreSQL server: ${why:-?}"
+		exit 0
+	fi
+	pg_dir=$TMPD/pg
+	pg_url=$("$PG_SERVER" createdb "$pg_dir" sked) || {
+		echo "Bail out! createdb sked failed"
+		"$PG_SERVER" stop "$pg_dir" >/dev/null 2>&1
+		rm -rf "$TMPD"
+		exit 1
+	}
+	;;
+*)
+	echo "Bail out! SKED_TEST_STORE=$SKED_TEST_STORE: sqlite or postgresql"
+	exit 1 ;;
+esac
 
 SKED_SOCKET=$TMPD/skedd.sock
 export SKED_SOCKET
@@ -22,15 +61,30 @@ cleanup() {
 		kill -KILL "$skedd_pid" 2>/dev/null
 		wait "$skedd_pid" 2>/dev/null
 	fi
+	[ -z "$pg_dir" ] || "$PG_SERVER" stop "$pg_dir" >/dev/null 2>&1
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
 
-# write_config [EXTRA_YAML_LINES]
+# store_config: the store's lines of a config, one line for SQLite, three
+# for PostgreSQL.
+store_config() {
+	if [ -n "$pg_dir" ]; then
+		# short heartbeats: a node restarted after a kill waits until
+		# its previous self is silent for cluster_dead_after
+		printf 'store: postgresql\ndatabase_url: "%s"\nnode_name: %s\ncluster_heartbeat: 1\ncluster_dead_after: 3\n' \
+		    "$pg_url" "${SKED_TEST_NODE:-test-node}"
+	else
+		printf 'database: %s\n' "$TMPD/sked.db"
+	fi
+}
+
+# write_config [EXTRA_YAML_LINES]: the extra lines start at line 9 with
+# either store (the PostgreSQL keys come after them).
 write_config() {
 	cat >"$CONF" <<EOC
 socket: $SKED_SOCKET
-database: $TMPD/sked.db
+$(if [ -n "$pg_dir" ]; then echo "# store: PostgreSQL, at the end"; else store_config; fi)
 tasks_dir: $TASKS
 hooks_dir: $HOOKS
 plugin_dir: $TMPD/plugins
@@ -39,6 +93,25 @@ kill_grace: 1
 shutdown_timeout: 3
 ${1:-}
 EOC
+	[ -z "$pg_dir" ] || store_config >>"$CONF"
+}
+
+# db_query SQL: run SQL on the store, rows as sqlite3 prints them (columns
+# joined by |, NULL empty).  Write SQL that both take (coalesce, not
+# ifnull; no booleans).
+db_query() {
+	if [ -n "$pg_dir" ]; then
+		"$PG_SERVER" psql "$pg_dir" sked -q -At -F '|' \
+		    -v ON_ERROR_STOP=1 -c "$1"
+	else
+		sqlite3 "$TMPD/sked.db" "$1"
+	fi
+}
+
+# pg_restart: restart the PostgreSQL server (same data and conninfo);
+# nothing with SQLite.
+pg_restart() {
+	[ -z "$pg_dir" ] || "$PG_SERVER" restart "$pg_dir" >/dev/null
 }
 
 # start_skedd: run skedd -f in the background; wait until it answers.

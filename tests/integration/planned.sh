@@ -130,7 +130,7 @@ check "rejected requests changed nothing (vm2)" "$before2" \
 check "rejected requests changed nothing (vm3)" "$before3" \
     "$(api GET "$base/vm3/scheduled-tasks")"
 check "rejected requests stored nothing" 0 \
-    "$(sqlite3 "$TMPD/sked.db" 'SELECT count(*) FROM planned')"
+    "$(db_query 'SELECT count(*) FROM planned')"
 
 check "cancel vm2: 204, no body" "204 " \
     "$(api PUT "$base/vm2/scheduled-tasks/$soon?status=CANCELLED")"
@@ -162,7 +162,7 @@ check "the moved run: vm3 alone, SUCCESS" "SUCCESS 1 vm3 HOST" \
 check "vm1 and vm3 ran once each, vm2 never" "fire vm1,fire vm3" \
     "$(sort "$TMPD/ran" | paste -sd,)"
 check "records of past runs are cleaned up" 0 \
-    "$(sqlite3 "$TMPD/sked.db" "SELECT count(*) FROM planned WHERE task_id = '$soon'")"
+    "$(db_query "SELECT count(*) FROM planned WHERE task_id = '$soon'")"
 
 # restart: a cancelled and a moved (earlier) record of the daily task
 mv=$(( $(date +%s) + 6 ))

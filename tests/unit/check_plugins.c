@@ -395,12 +395,14 @@ START_TEST(test_sked_vars)
 				    param);
 	char			 want[1024];
 
+	job.scheduled_at = "2026-12-03T02:00:00.000Z";
 	run_job(&job);
 	assert_got(SKED_SUCCESS, 0, NULL);
 	snprintf(want, sizeof want,
 	    "SKED_EXECUTION_ID=exe-1\n"
 	    "SKED_INPUT_PARAM=%s\n"
 	    "SKED_PROJECT_ID=proj-1\n"
+	    "SKED_SCHEDULED_AT=2026-12-03T02:00:00.000Z\n"
 	    "SKED_TARGET_ID=vm-7\n"
 	    "SKED_TARGET_TYPE=VM\n"
 	    "SKED_TASK_ID=task-1\n"
@@ -669,6 +671,7 @@ START_TEST(test_hook_success)
 	    "SKED_EXECUTION_ID=exe-1\n"
 	    "SKED_INPUT_PARAM={\"x\":1}\n"
 	    "SKED_PROJECT_ID=proj-1\n"
+	    "SKED_SCHEDULED_AT=\n"
 	    "SKED_TARGET_ID=vm-1\n"
 	    "SKED_TARGET_TYPE=VM\n"
 	    "SKED_TASK_ID=task-1\n"

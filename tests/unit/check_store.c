@@ -1,16 +1,33 @@
 /*
- * The SQLite store: schema and migration, tasks through a put and a load
- * with every field, executions and their subtasks, crash recovery,
- * pruning, constraints and transactions.  Each test has its own database
- * in a fresh folder under /tmp; no time comes from the clock.
+ * The store, on both engines: every case runs against SQLite (a fresh file
+ * under /tmp) and PostgreSQL (a fresh database); schema and migration,
+ * tasks through a put and a load with every field, executions and their
+ * subtasks, crash recovery, pruning, constraints and transactions; then
+ * what only a cluster has.  No time comes from the clock, except the
+ * database's where a claim is checked against it.
+ *
+ * PostgreSQL: $SKED_TEST_PG, a connection string to a database where the
+ * role may CREATE DATABASE; else a throwaway server started with
+ * tests/pg/pg-server under $SKED_SRCDIR or $TOP_SRCDIR.  Without one the
+ * PostgreSQL cases say "SKIP: reason" and are not run; with
+ * SKED_REQUIRE_PG=1 that fails.
  */
+#define _GNU_SOURCE	/* strcasestr */
 #include "config.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "daemon/store.h"
@@ -19,19 +36,32 @@
 
 #define T0	1704067200000LL		/* 2024-01-01T00:00:00Z, in ms */
 
+enum engine { E_SQLITE, E_PG };
+
+static enum engine engine;
 static char	dir[64];
 static char	dbpath[128];
 
+/* PostgreSQL: the maintenance database, and this case's own */
+static char	pg_maint[1024];
+static char	pg_conninfo[1200];
+static char	pg_dbname[64];
+static char	pg_script[1024];	/* pg-server, when we started it */
+static char	pg_dir[64];
+
+static int	pg_server(const char *, char *, size_t);
+
 static void
-setup(void)
+setup_sqlite(void)
 {
+	engine = E_SQLITE;
 	snprintf(dir, sizeof dir, "/tmp/check_store.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(dbpath, sizeof dbpath, "%s/sked.db", dir);
 }
 
 static void
-teardown(void)
+teardown_sqlite(void)
 {
 	struct dirent	*de;
 	char		 p[sizeof dir + sizeof de->d_name + 1];
@@ -49,36 +79,192 @@ teardown(void)
 	rmdir(dir);
 }
 
+/* conninfo with dbname (and user, when not NULL) replaced. */
+static void
+pg_with(const char *conninfo, const char *db, const char *user, char *out,
+    size_t len)
+{
+	PQconninfoOption	*opts, *o;
+	char			*err = NULL;
+	size_t			 n = 0;
+
+	opts = PQconninfoParse(conninfo, &err);
+	ck_assert_msg(opts != NULL, "conninfo %s: %s", conninfo, err);
+	out[0] = '\0';
+	for (o = opts; o->keyword != NULL; o++) {
+		const char *v = o->val;
+
+		if (strcmp(o->keyword, "dbname") == 0)
+			v = db;
+		else if (user != NULL && strcmp(o->keyword, "user") == 0)
+			v = user;
+		if (v == NULL || *v == '\0')
+			continue;
+		n += (size_t)snprintf(out + n, len - n, "%s%s='%s'", n ? " " :
+		    "", o->keyword, v);
+		ck_assert_uint_lt(n, len);
+	}
+	if (user != NULL && strstr(out, "user=") == NULL)
+		n += (size_t)snprintf(out + n, len - n, " user='%s'", user);
+	PQconninfoFree(opts);
+}
+
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+static PGconn *
+pg_connect(const char *conninfo)
+{
+	PGconn	*c = PQconnectdb(conninfo);
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect %s: %s",
+	    conninfo, PQerrorMessage(c));
+	PQsetNoticeProcessor(c, quiet, NULL);
+	return (c);
+}
+
+static void
+pg_run(PGconn *c, const char *sql)
+{
+	PGresult	*r = PQexec(c, sql);
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", sql,
+	    PQerrorMessage(c));
+	PQclear(r);
+}
+
+static void
+setup_pg(void)
+{
+	static unsigned	 n;
+	PGconn		*c;
+	char		 sql[128];
+
+	engine = E_PG;
+	snprintf(dir, sizeof dir, "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(dbpath, sizeof dbpath, "%s/sked.db", dir);
+	snprintf(pg_dbname, sizeof pg_dbname, "sked_check_%ld_%u",
+	    (long)getpid(), n++);
+	c = pg_connect(pg_maint);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", pg_dbname);
+	pg_run(c, sql);
+	PQfinish(c);
+	pg_with(pg_maint, pg_dbname, NULL, pg_conninfo, sizeof pg_conninfo);
+}
+
+static void
+teardown_pg(void)
+{
+	PGconn	*c;
+	char	 sql[128];
+
+	teardown_sqlite();
+	c = PQconnectdb(pg_maint);
+	if (PQstatus(c) == CONNECTION_OK) {
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s "
+		    "WITH (FORCE)", pg_dbname);
+		PQclear(PQexec(c, sql));
+	}
+	PQfinish(c);
+}
+
 static struct store *
 open_store(void)
 {
 	struct store	*s;
 
-	ck_assert_msg(store_open(dbpath, &s) == 0, "open: %s",
-	    store_error(NULL));
+	if (engine == E_PG)
+		ck_assert_msg(store_open_postgresql(pg_conninfo, &s) == 0,
+		    "open: %s", store_error(NULL));
+	else
+		ck_assert_msg(store_open(dbpath, &s) == 0, "open: %s",
+		    store_error(NULL));
 	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(store_kind(s), engine == E_PG ? "postgresql" :
+	    "sqlite");
 	return (s);
 }
 
 /* A second, raw connection, to look behind the store's back. */
-static sqlite3 *
+struct raw {
+	sqlite3	*sq;
+	PGconn	*pg;
+	char	 err[512];
+};
+
+static struct raw *
 raw_open(void)
 {
-	sqlite3	*db;
+	struct raw	*r;
 
-	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	return (db);
+	ck_assert_ptr_nonnull(r = calloc(1, sizeof *r));
+	if (engine == E_PG) {
+		r->pg = pg_connect(pg_conninfo);
+		return (r);
+	}
+	ck_assert_int_eq(sqlite3_open(dbpath, &r->sq), SQLITE_OK);
+	sqlite3_busy_timeout(r->sq, 5000);
+	return (r);
+}
+
+static void
+raw_close(struct raw *r)
+{
+	if (r->pg != NULL)
+		PQfinish(r->pg);
+	if (r->sq != NULL)
+		sqlite3_close(r->sq);
+	free(r);
+}
+
+/* 0, or -1 with the reason in r->err. */
+static int
+raw_exec(struct raw *r, const char *sql)
+{
+	PGresult	*res;
+	int		 rc = 0;
+
+	if (r->sq != NULL) {
+		if (sqlite3_exec(r->sq, sql, NULL, NULL, NULL) == SQLITE_OK)
+			return (0);
+		snprintf(r->err, sizeof r->err, "%s", sqlite3_errmsg(r->sq));
+		return (-1);
+	}
+	res = PQexec(r->pg, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(r->err, sizeof r->err, "%s", PQerrorMessage(r->pg));
+		rc = -1;
+	}
+	PQclear(res);
+	return (rc);
 }
 
 static int64_t
-raw_int(sqlite3 *db, const char *sql)
+raw_int(struct raw *r, const char *sql)
 {
 	sqlite3_stmt	*st;
+	PGresult	*res;
 	int64_t		 v;
 
-	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK,
-	    "%s: %s", sql, sqlite3_errmsg(db));
+	if (r->pg != NULL) {
+		res = PQexec(r->pg, sql);
+		ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s",
+		    sql, PQerrorMessage(r->pg));
+		ck_assert_msg(PQntuples(res) == 1, "%s: no row", sql);
+		v = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0),
+		    NULL, 10);
+		PQclear(res);
+		return (v);
+	}
+	ck_assert_msg(sqlite3_prepare_v2(r->sq, sql, -1, &st, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(r->sq));
 	ck_assert_msg(sqlite3_step(st) == SQLITE_ROW, "%s: no row", sql);
 	v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -254,30 +440,84 @@ START_TEST(test_open_schema)
 	static const char *const tables[] = { "tasks", "targets",
 	    "executions", "subtasks", "planned", "task_files" };
 	struct store	*s = open_store();
-	sqlite3		*db;
-	char		 sql[128];
+	struct raw	*db;
+	char		 sql[160];
 	size_t		 i;
+	int		 version = engine == E_PG ? 1 : 5;
 
-	ck_assert_int_eq(store_schema_version(s), 4);
+	ck_assert_int_eq(store_schema_version(s), version);
 	db = raw_open();
-	ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 4);
-	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
-	    "pragma_table_info('tasks') WHERE name = 'digest'"), 1);
-	for (i = 0; i < NELEM(tables); i++) {
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master "
-		    "WHERE type = 'table' AND name = '%s'", tables[i]);
-		ck_assert_msg(raw_int(db, sql) == 1, "no table %s", tables[i]);
+	if (engine == E_SQLITE) {
+		ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 5);
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
+		    "pragma_table_info('tasks') WHERE name = 'digest'"), 1);
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
+		    "pragma_table_info('executions') WHERE name = 'node'"), 1);
+		for (i = 0; i < NELEM(tables); i++) {
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM "
+			    "sqlite_master WHERE type = 'table' AND "
+			    "name = '%s'", tables[i]);
+			ck_assert_msg(raw_int(db, sql) == 1, "no table %s",
+			    tables[i]);
+		}
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
+		    "sqlite_master WHERE type = 'index' AND name IN "
+		    "('tasks_name', 'executions_task')"), 2);
+		ck_assert_int_eq(raw_int(db, "SELECT journal_mode = 'wal' "
+		    "FROM pragma_journal_mode"), 1);
+	} else {
+		ck_assert_int_eq(raw_int(db, "SELECT version FROM "
+		    "sked_schema"), 1);
+		for (i = 0; i < NELEM(tables); i++) {
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM "
+			    "pg_tables WHERE tablename = '%s'", tables[i]);
+			ck_assert_msg(raw_int(db, sql) == 1, "no table %s",
+			    tables[i]);
+		}
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM pg_tables "
+		    "WHERE tablename = 'nodes'"), 1);
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM pg_indexes "
+		    "WHERE indexname IN ('tasks_name', 'executions_task', "
+		    "'executions_occurrence')"), 3);
+		/* every time in ms is a BIGINT */
+		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
+		    "information_schema.columns WHERE table_schema = "
+		    "current_schema() AND column_name LIKE '%\\_ms' "
+		    "AND data_type <> 'bigint'"), 0);
 	}
-	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM sqlite_master "
-	    "WHERE type = 'index' AND name IN ('tasks_name', "
-	    "'executions_task')"), 2);
-	ck_assert_int_eq(raw_int(db, "SELECT journal_mode = 'wal' "
-	    "FROM pragma_journal_mode"), 1);
-	sqlite3_close(db);
+	raw_close(db);
 	store_close(s);
 	/* opening again migrates nothing and keeps the version */
 	s = open_store();
-	ck_assert_int_eq(store_schema_version(s), 4);
+	ck_assert_int_eq(store_schema_version(s), version);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * A database of schema 4 (before executions.node) migrates to 5: the
+ * executions it had read back with no node.
+ */
+START_TEST(test_migrate_4)
+{
+	struct store_execution	 got;
+	struct store		*s;
+	struct raw		*db = raw_open();
+
+	s = open_store();
+	store_close(s);
+	/* undo step 4 -> 5 by hand */
+	ck_assert_msg(raw_exec(db, "ALTER TABLE executions DROP COLUMN node;"
+	    "INSERT INTO tasks (id, scheduled_type) VALUES ('t', 'CRON');"
+	    "INSERT INTO executions (id, task_id, status, seq) "
+	    "VALUES ('old', 't', 'SUCCESS', 1);"
+	    "PRAGMA user_version = 4") == 0, "%s", db->err);
+	raw_close(db);
+	s = open_store();
+	ck_assert_int_eq(store_schema_version(s), 5);
+	ck_assert_int_eq(store_execution_get(s, "old", &got), 0);
+	ck_assert_ptr_null(got.node);
+	store_execution_free(&got);
 	store_close(s);
 }
 END_TEST
@@ -293,13 +533,13 @@ static const struct {
 	{ ROW, BAD_NO_DIR, "unable to open database file" },
 	{ ROW, BAD_NOT_DB, "file is not a database" },
 	{ ROW, BAD_NEWER, "schema version 999 is newer than this sked knows "
-	    "(4)" },
+	    "(5)" },
 };
 
 START_TEST(test_open_bad)
 {
 	struct store	*s = (struct store *)1;
-	sqlite3		*db;
+	struct raw	*db;
 	FILE		*fp;
 	char		 path[192];
 
@@ -317,9 +557,9 @@ START_TEST(test_open_bad)
 	case BAD_NEWER:
 		snprintf(path, sizeof path, "%s", dbpath);
 		db = raw_open();
-		ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE x (y);"
-		    "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
-		sqlite3_close(db);
+		ck_assert_int_eq(raw_exec(db, "CREATE TABLE x (y);"
+		    "PRAGMA user_version = 999"), 0);
+		raw_close(db);
 		break;
 	}
 	ck_assert_msg(store_open(path, &s) == -1, "line %d: opened",
@@ -335,7 +575,7 @@ START_TEST(test_open_bad)
 		ck_assert_int_eq(raw_int(db, "PRAGMA user_version"), 999);
 		ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM "
 		    "sqlite_master WHERE name = 'tasks'"), 0);
-		sqlite3_close(db);
+		raw_close(db);
 	}
 }
 END_TEST
@@ -424,7 +664,7 @@ START_TEST(test_round_trip)
 	struct task		 got;
 	char			*comments;
 	uint64_t		 digest;
-	sqlite3			*db;
+	struct raw		*db;
 
 	set = parse(round_trips[_i].text, "generated-id");
 	digest = task_digest(&set.tasks[0]);
@@ -479,9 +719,8 @@ START_TEST(test_round_trip)
 	ck_assert_str_eq(sc.file, round_trips[_i].from_file ? "rt.yaml" : "");
 	/* a row from before schema 3 has no digest: 0, unknown */
 	db = raw_open();
-	ck_assert_int_eq(sqlite3_exec(db, "UPDATE tasks SET digest = NULL",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	ck_assert_int_eq(raw_exec(db, "UPDATE tasks SET digest = NULL"), 0);
+	raw_close(db);
 	memset(&sc, 0, sizeof sc);
 	ck_assert_int_eq(store_tasks_scan(s, collect_view, &sc), 0);
 	ck_assert_uint_eq(sc.n, 1);
@@ -600,6 +839,8 @@ START_TEST(test_load_stop)
 }
 END_TEST
 
+static int64_t	occurrence;
+
 static void
 exec_init(struct store_execution *e, const char *id, const char *task_id,
     struct store_subtask *subs, size_t n)
@@ -615,7 +856,11 @@ exec_init(struct store_execution *e, const char *id, const char *task_id,
 	snprintf(e->status, sizeof e->status, "RUNNING");
 	e->total_count = (int)n;
 	e->excuting_count = (int)n;
-	e->scheduled_at = T0 / 1000;
+	/*
+	 * Each its own occurrence: PostgreSQL keeps (task, scheduled_at)
+	 * unique, and so would a single node
+	 */
+	e->scheduled_at = T0 / 1000 + occurrence++;
 	e->begin_ms = T0 + 10;
 	e->create_ms = T0 + 5;
 	e->subtasks = subs;
@@ -636,7 +881,7 @@ START_TEST(test_delete_revive)
 	struct store_subtask	 sub[1];
 	struct store		*s = open_store();
 	struct loaded		 l;
-	sqlite3			*db;
+	struct raw		*db;
 
 	put_text(s, cron_text, "a");
 	put_text(s, cron_text, "b");
@@ -655,14 +900,14 @@ START_TEST(test_delete_revive)
 	ck_assert_str_eq(got.task_id, "a");
 	store_execution_free(&got);
 	db = raw_open();
-	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL,
-	    NULL, NULL), SQLITE_OK);
-	ck_assert_int_ne(sqlite3_exec(db, "DELETE FROM tasks WHERE id = 'a'",
-	    NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_ptr_nonnull(strstr(sqlite3_errmsg(db), "FOREIGN KEY"));
+	if (engine == E_SQLITE)
+		ck_assert_int_eq(raw_exec(db, "PRAGMA foreign_keys = ON"), 0);
+	ck_assert_int_ne(raw_exec(db, "DELETE FROM tasks WHERE id = 'a'"), 0);
+	ck_assert_msg(strcasestr(db->err, "FOREIGN KEY") != NULL, "%s",
+	    db->err);
 	ck_assert_int_eq(raw_int(db, "SELECT deleted_ms FROM tasks "
 	    "WHERE id = 'a'"), T0);
-	sqlite3_close(db);
+	raw_close(db);
 
 	put_text(s, "task_name: back\ntask_type: START\n"
 	    "scheduled_type: CRON\ntask_cron: '@daily'\n", "a");
@@ -749,7 +994,7 @@ START_TEST(test_planned)
 	struct store		*s = open_store();
 	struct store_planned	 p = { "a", "vm1", 2000, 2100, "WAITING" };
 	struct planned_got	 g;
-	sqlite3			*db;
+	struct raw		*db;
 
 	put_text(s, cron_text, "a");
 	ck_assert_int_eq(store_planned_put(s, &p), 0);
@@ -787,7 +1032,7 @@ START_TEST(test_planned)
 	store_close(s);
 	db = raw_open();
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM planned"), 2);
-	sqlite3_close(db);
+	raw_close(db);
 }
 END_TEST
 
@@ -836,7 +1081,7 @@ START_TEST(test_execution)
 	ck_assert_int_eq(got.failed_count, 0);
 	ck_assert_int_eq(got.excuting_count, 2);
 	ck_assert_int_eq(got.skipped_count, 0);
-	ck_assert_int_eq(got.scheduled_at, T0 / 1000);
+	ck_assert_int_eq(got.scheduled_at, e.scheduled_at);
 	ck_assert_int_eq(got.begin_ms, T0 + 10);
 	ck_assert_int_eq(got.end_ms, T0 + 30);
 	ck_assert_int_eq(got.create_ms, T0 + 5);
@@ -1012,7 +1257,7 @@ START_TEST(test_prune)
 	struct store_execution	 e, *v;
 	struct store_subtask	 sub[2];
 	struct store		*s = open_store();
-	sqlite3			*db;
+	struct raw		*db;
 	char			 id[8];
 	size_t			 n, i, j;
 	int			 total, deleted, left, keep = prunes[_i].keep;
@@ -1056,7 +1301,7 @@ START_TEST(test_prune)
 	db = raw_open();
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM subtasks"),
 	    2 * (keep + 1));
-	sqlite3_close(db);
+	raw_close(db);
 	ck_assert_int_eq(store_prune(s, "t", -1, 1, &deleted), -1);
 	ck_assert_int_eq(store_prune(s, "t", 1, 0, &deleted), -1);
 	store_close(s);
@@ -1075,7 +1320,7 @@ START_TEST(test_constraints)
 
 	exec_init(&e, "e1", "ghost", sub, 2);
 	ck_assert_int_eq(store_execution_insert(s, &e), -1);
-	ck_assert_msg(strstr(store_error(s), "FOREIGN KEY") != NULL, "%s",
+	ck_assert_msg(strcasestr(store_error(s), "FOREIGN KEY") != NULL, "%s",
 	    store_error(s));
 	ck_assert_int_eq(store_execution_get(s, "e1", &got), 1);
 
@@ -1085,7 +1330,7 @@ START_TEST(test_constraints)
 	/* the same id again: refused whole, subtasks included */
 	exec_init(&e, "e1", "t", sub, 3);
 	ck_assert_int_eq(store_execution_insert(s, &e), -1);
-	ck_assert_msg(strstr(store_error(s), "UNIQUE") != NULL, "%s",
+	ck_assert_msg(strcasestr(store_error(s), "UNIQUE") != NULL, "%s",
 	    store_error(s));
 	ck_assert_int_eq(store_execution_get(s, "e1", &got), 0);
 	ck_assert_uint_eq(got.nsubtasks, 1);
@@ -1104,7 +1349,7 @@ START_TEST(test_transaction)
 	struct store_subtask	 sub[1];
 	struct store		*s = open_store();
 	struct loaded		 l;
-	sqlite3			*db;
+	struct raw		*db;
 
 	ck_assert_int_eq(store_commit(s), -1);
 	ck_assert_int_eq(store_rollback(s), -1);
@@ -1121,7 +1366,7 @@ START_TEST(test_transaction)
 	ck_assert_int_eq(store_commit(s), 0);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM tasks"), 3);
 	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM executions"), 0);
-	sqlite3_close(db);
+	raw_close(db);
 
 	ck_assert_int_eq(store_begin(s), 0);
 	put_text(s, cron_text, "d");
@@ -1248,15 +1493,613 @@ START_TEST(test_reopen)
 }
 END_TEST
 
-static Suite *
-store_suite(void)
-{
-	Suite	*su = suite_create("store");
-	TCase	*tc = tcase_create("store");
+/* Cluster */
 
-	tcase_add_checked_fixture(tc, setup, teardown);
+/* The node of an execution is stored and read back; NULL stays NULL. */
+START_TEST(test_node_column)
+{
+	struct store_execution	 e, got, *v;
+	struct store_subtask	 sub[1];
+	struct store		*s = open_store();
+	size_t			 n;
+	int			 total;
+
+	put_text(s, cron_text, "t");
+	exec_init(&e, "e1", "t", sub, 1);
+	e.node = "node-a";
+	ck_assert_int_eq(store_execution_insert(s, &e), 0);
+	exec_init(&e, "e2", "t", sub, 1);
+	e.scheduled_at++;
+	ck_assert_int_eq(store_execution_insert(s, &e), 0);
+	ck_assert_int_eq(store_execution_get(s, "e1", &got), 0);
+	ck_assert_str_eq(got.node, "node-a");
+	store_execution_free(&got);
+	ck_assert_ptr_null(got.node);
+	ck_assert_int_eq(store_execution_get(s, "e2", &got), 0);
+	ck_assert_ptr_null(got.node);
+	store_execution_free(&got);
+	ck_assert_int_eq(store_history(s, "t", 0, 10, &v, &n, &total), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_null(v[0].node);
+	ck_assert_str_eq(v[1].node, "node-a");
+	store_executions_free(v, n);
+	store_close(s);
+}
+END_TEST
+
+/* An execution of node on task_id at scheduled_at, RUNNING, subs open. */
+static void
+running_of(struct store *s, const char *id, const char *task_id,
+    const char *node, int64_t at)
+{
+	struct store_execution	 e;
+	struct store_subtask	 sub[3];
+
+	exec_init(&e, id, task_id, sub, 3);
+	e.node = (char *)node;
+	e.scheduled_at = at;
+	snprintf(sub[0].status, sizeof sub[0].status, "SUCCESS");
+	snprintf(sub[1].status, sizeof sub[1].status, "RUNNING");
+	e.success_count = 1;
+	e.excuting_count = 1;
+	ck_assert_msg(store_execution_insert(s, &e) == 0, "%s",
+	    store_error(s));
+}
+
+static void
+closed_as(struct store *s, const char *id, const char *reason)
+{
+	struct store_execution	 got;
+
+	ck_assert_int_eq(store_execution_get(s, id, &got), 0);
+	if (reason == NULL) {
+		ck_assert_str_eq(got.status, "RUNNING");
+		ck_assert_str_eq(got.subtasks[1].status, "RUNNING");
+		ck_assert_str_eq(got.subtasks[2].status, "WAITING");
+		ck_assert_int_eq(got.excuting_count, 1);
+	} else {
+		ck_assert_str_eq(got.status, "FAIL");
+		ck_assert_str_eq(got.reason, reason);
+		ck_assert_int_eq(got.excuting_count, 0);
+		ck_assert_int_eq(got.failed_count, 2);
+		ck_assert_int_eq(got.success_count, 1);
+		ck_assert_str_eq(got.subtasks[0].status, "SUCCESS");
+		ck_assert_ptr_null(got.subtasks[0].reason);
+		ck_assert_str_eq(got.subtasks[1].status, "FAIL");
+		ck_assert_str_eq(got.subtasks[1].reason, reason);
+		ck_assert_str_eq(got.subtasks[2].status, "FAIL");
+		ck_assert_str_eq(got.subtasks[2].reason, reason);
+		ck_assert_int_eq(got.subtasks[2].end_ms, T0 + 99);
+	}
+	store_execution_free(&got);
+}
+
+/*
+ * One node's RUNNING executions only; a task's last_status only where
+ * the closed execution was its last (another node fired it since).
+ */
+START_TEST(test_close_running_node)
+{
+	struct store	*s = open_store();
+	struct loaded	 l;
+	int		 closed;
+
+	put_text(s, cron_text, "t");
+	put_text(s, cron_text, "u");
+	put_text(s, cron_text, "w");
+	running_of(s, "t-a", "t", "a", 100);
+	running_of(s, "u-a", "u", "a", 100);
+	running_of(s, "u-b", "u", "b", 200);	/* u's last: b's */
+	running_of(s, "w-b", "w", "b", 100);
+	ck_assert_int_eq(store_task_set_status(s, "t", "RUNNING", 100), 0);
+	ck_assert_int_eq(store_task_set_status(s, "u", "RUNNING", 200), 0);
+	ck_assert_int_eq(store_task_set_status(s, "w", "RUNNING", 100), 0);
+	ck_assert_int_eq(store_close_running_node(s, "a", "node a lost",
+	    T0 + 99, &closed), 0);
+	ck_assert_int_eq(closed, 2);
+	closed_as(s, "t-a", "node a lost");
+	closed_as(s, "u-a", "node a lost");
+	closed_as(s, "u-b", NULL);
+	closed_as(s, "w-b", NULL);
+	load(s, &l);
+	ck_assert_str_eq(l.meta[0].last_status, "FAIL");
+	ck_assert_str_eq(l.meta[1].last_status, "RUNNING");
+	ck_assert_str_eq(l.meta[2].last_status, "RUNNING");
+	loaded_free(&l);
+	ck_assert_int_eq(store_close_running_node(s, "a", "again", T0 + 99,
+	    &closed), 0);
+	ck_assert_int_eq(closed, 0);
+	/* NULL: every node's, as store_close_running */
+	ck_assert_int_eq(store_close_running_node(s, NULL, "all", T0 + 99,
+	    &closed), 0);
+	ck_assert_int_eq(closed, 2);
+	closed_as(s, "w-b", "all");
+	store_close(s);
+}
+END_TEST
+
+/* SQLite: one node, nobody else; every cluster call says so. */
+START_TEST(test_single_node)
+{
+	struct store_execution	 e, got;
+	struct store_subtask	 sub[1];
+	struct store_node	*nodes = (struct store_node *)1;
+	struct store		*s = open_store();
+	int64_t			 now, before = (int64_t)time(NULL) * 1000;
+	size_t			 n = 9;
+	int			 fd = 7, closed;
+
+	ck_assert(!store_lost(s));
+	put_text(s, cron_text, "t");
+	exec_init(&e, "e1", "t", sub, 1);
+	e.scheduled_at = before / 1000 + 3600;	/* the local clock decides */
+	ck_assert_int_eq(store_execution_claim(s, &e, "n1", &now), 0);
+	ck_assert_int_ge(now, before);
+	ck_assert_int_le(now, before + 60000);
+	ck_assert_int_eq(store_execution_get(s, "e1", &got), 0);
+	store_execution_free(&got);
+	ck_assert_int_eq(store_node_join(s, "n1", 1, 10), 0);
+	ck_assert_int_eq(store_node_join(s, "n1", 2, 10), 0);
+	ck_assert_int_eq(store_node_beat(s, "n1", 1, 3, 1, &now), 0);
+	ck_assert_int_ge(now, before);
+	ck_assert_int_eq(store_nodes(s, &nodes, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(nodes);
+	ck_assert_int_eq(store_node_take_over(s, "n1", 10, "lost", T0,
+	    &closed), 1);
+	ck_assert_int_eq(closed, 0);
+	ck_assert_int_eq(store_node_leave(s, "n1", 1), 0);
+	ck_assert_int_eq(store_notify(s, "x"), 0);
+	ck_assert_int_eq(store_listen(s, &fd), 0);
+	ck_assert_int_eq(fd, -1);
+	ck_assert_int_eq(store_notifications(s, NULL, NULL), 0);
+	ck_assert_int_eq(store_reconnect(s), 0);
+	ck_assert(!store_lost(s));
+	store_close(s);
+}
+END_TEST
+
+/* Two nodes claim one occurrence: one gets it, the other nothing. */
+START_TEST(test_pg_claim_once)
+{
+	struct store_execution	 e, got, *v;
+	struct store_subtask	 sub[2];
+	struct store		*a = open_store(), *b = open_store();
+	struct loaded		 l;
+	int64_t			 now, at;
+	size_t			 n;
+	int			 total;
+
+	put_text(a, cron_text, "t");
+	exec_init(&e, "by-a", "t", sub, 2);
+	at = e.scheduled_at;
+	ck_assert_msg(store_execution_claim(a, &e, "a", &now) == 0, "%s",
+	    store_error(a));
+	ck_assert_int_gt(now, T0);
+	exec_init(&e, "by-b", "t", sub, 1);
+	e.scheduled_at = at;	/* the same occurrence */
+	ck_assert_int_eq(store_execution_claim(b, &e, "b", &now), 1);
+	ck_assert_ptr_nonnull(strstr(store_error(b), "already claimed"));
+	ck_assert_int_eq(store_execution_get(b, "by-b", &got), 1);
+	ck_assert_int_eq(store_execution_get(b, "by-a", &got), 0);
+	ck_assert_str_eq(got.node, "a");
+	ck_assert_uint_eq(got.nsubtasks, 2);
+	store_execution_free(&got);
+
+	/* in the batch transaction: refused, and the transaction goes on */
+	ck_assert_int_eq(store_begin(b), 0);
+	put_text(b, cron_text, "u");
+	ck_assert_int_eq(store_execution_claim(b, &e, "b", &now), 1);
+	ck_assert_int_eq(store_task_set_status(b, "t", "RUNNING", 7), 0);
+	e.scheduled_at++;	/* the next occurrence is b's */
+	ck_assert_int_eq(store_execution_claim(b, &e, "b", &now), 0);
+	/* a task that is not stored: an error, in its own savepoint */
+	e.task_id = "ghost";
+	ck_assert_int_eq(store_execution_claim(b, &e, "b", &now), -1);
+	ck_assert_int_eq(store_commit(b), 0);
+	load(a, &l);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.meta[0].last_status, "RUNNING");
+	loaded_free(&l);
+	ck_assert_int_eq(store_history(a, "t", 0, 10, &v, &n, &total), 0);
+	ck_assert_int_eq(total, 2);
+	ck_assert_str_eq(v[0].id, "by-b");
+	ck_assert_str_eq(v[0].node, "b");
+	ck_assert_uint_eq(v[0].nsubtasks, 1);
+	store_executions_free(v, n);
+	/* run now and events (scheduled_at 0) are no occurrence */
+	e.task_id = "t";
+	e.scheduled_at = 0;
+	e.id = "now-1";
+	ck_assert_int_eq(store_execution_claim(a, &e, "a", &now), 0);
+	e.id = "now-2";
+	ck_assert_int_eq(store_execution_claim(b, &e, "b", &now), 0);
+	store_close(a);
+	store_close(b);
+}
+END_TEST
+
+/* A node whose clock runs ahead must not fire early: the database's. */
+START_TEST(test_pg_claim_early)
+{
+	struct store_execution	 e, got;
+	struct store_subtask	 sub[1];
+	struct store		*s = open_store();
+	struct raw		*db = raw_open();
+	int64_t			 now, local = (int64_t)time(NULL) * 1000;
+
+	put_text(s, cron_text, "t");
+	exec_init(&e, "early", "t", sub, 1);
+	e.scheduled_at = local / 1000 + 3600;
+	ck_assert_int_eq(store_execution_claim(s, &e, "a", &now), 2);
+	ck_assert_int_ge(now, local - 60000);
+	ck_assert_int_le(now, local + 60000);
+	ck_assert_ptr_nonnull(strstr(store_error(s), "too early"));
+	ck_assert_int_eq(store_execution_get(s, "early", &got), 1);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM subtasks"), 0);
+	/* due by the database's clock a second ago: claimed */
+	e.scheduled_at = now / 1000 - 1;
+	ck_assert_int_eq(store_execution_claim(s, &e, "a", &now), 0);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM subtasks"), 1);
+	raw_close(db);
+	store_close(s);
+}
+END_TEST
+
+/* A live name is refused; a stale one is taken; the old one is out. */
+START_TEST(test_pg_join)
+{
+	struct store		*a = open_store(), *b = open_store();
+	struct store_node	*v;
+	struct raw		*db = raw_open();
+	int64_t			 now;
+	size_t			 n;
+
+	ck_assert_int_eq(store_node_join(a, "n1", 1, 10), 0);
+	ck_assert_int_eq(store_node_join(a, "n1", 1, 10), 0);	/* again */
+	ck_assert_int_eq(store_node_join(b, "n1", 2, 10), 1);
+	ck_assert_ptr_nonnull(strstr(store_error(b), "alive"));
+	ck_assert_int_eq(store_node_join(b, "n2", 2, 10), 0);
+	ck_assert_int_eq(store_node_beat(a, "n1", 1, 5, 2, &now), 0);
+	ck_assert_int_gt(now, T0);
+	ck_assert_int_eq(store_nodes(b, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].name, "n1");
+	ck_assert_str_eq(v[0].state, "alive");
+	ck_assert_uint_eq(v[0].incarnation, 1);
+	ck_assert_int_eq(v[0].fired, 5);
+	ck_assert_int_eq(v[0].running, 2);
+	ck_assert_int_ge(v[0].age_ms, 0);
+	ck_assert_int_lt(v[0].age_ms, 5000);
+	ck_assert_int_eq(v[0].heartbeat_ms, now);
+	ck_assert_str_eq(v[1].name, "n2");
+	free(v);
+	/* n1 silent for a minute: a new start takes the name */
+	ck_assert_int_eq(raw_exec(db, "UPDATE nodes SET heartbeat = "
+	    "heartbeat - 60000 WHERE name = 'n1'"), 0);
+	ck_assert_int_eq(store_node_join(b, "n1", 3, 10), 0);
+	ck_assert_int_eq(store_node_beat(a, "n1", 1, 6, 0, &now), 1);
+	ck_assert_int_gt(now, T0);
+	ck_assert_int_eq(store_node_beat(b, "n1", 3, 0, 0, &now), 0);
+	ck_assert_int_eq(store_node_leave(a, "n1", 1), 1);
+	ck_assert_int_eq(store_node_leave(b, "n1", 3), 0);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM nodes WHERE "
+	    "name = 'n1' AND state = 'left' AND incarnation = 3"), 1);
+	/* left: no longer alive, the name is free at once */
+	ck_assert_int_eq(store_node_beat(b, "n1", 3, 0, 0, &now), 1);
+	ck_assert_int_eq(store_node_join(a, "n1", 4, 10), 0);
+	raw_close(db);
+	store_close(a);
+	store_close(b);
+}
+END_TEST
+
+/* Of two survivors, one closes the dead node's work; the other nothing. */
+START_TEST(test_pg_take_over)
+{
+	struct store	*a = open_store(), *b = open_store(), *c = open_store();
+	struct raw	*db = raw_open();
+	struct loaded	 l;
+	int		 closed;
+
+	ck_assert_int_eq(store_node_join(a, "dead", 1, 10), 0);
+	ck_assert_int_eq(store_node_join(b, "live", 2, 10), 0);
+	put_text(a, cron_text, "t");
+	put_text(a, cron_text, "u");
+	running_of(a, "t-dead", "t", "dead", 100);
+	running_of(b, "u-live", "u", "live", 100);
+	ck_assert_int_eq(store_task_set_status(a, "t", "RUNNING", 100), 0);
+	ck_assert_int_eq(store_task_set_status(a, "u", "RUNNING", 100), 0);
+	/* alive: nothing to take over */
+	ck_assert_int_eq(store_node_take_over(b, "dead", 10, "node dead lost",
+	    T0 + 99, &closed), 1);
+	ck_assert_int_eq(store_node_take_over(b, "nobody", 10, "x", T0 + 99,
+	    &closed), 1);
+	closed_as(b, "t-dead", NULL);
+	ck_assert_int_eq(raw_exec(db, "UPDATE nodes SET heartbeat = "
+	    "heartbeat - 60000 WHERE name = 'dead'"), 0);
+
+	/* b holds the row (its transaction open), c skips it */
+	ck_assert_int_eq(store_begin(b), 0);
+	ck_assert_msg(store_node_take_over(b, "dead", 10, "node dead lost",
+	    T0 + 99, &closed) == 0, "%s", store_error(b));
+	ck_assert_int_eq(closed, 1);
+	ck_assert_int_eq(store_node_take_over(c, "dead", 10, "node dead lost",
+	    T0 + 99, &closed), 1);
+	ck_assert_int_eq(closed, 0);
+	closed_as(c, "t-dead", NULL);	/* not committed yet */
+	ck_assert_int_eq(store_commit(b), 0);
+	ck_assert_int_eq(store_node_take_over(c, "dead", 10, "node dead lost",
+	    T0 + 99, &closed), 1);
+
+	closed_as(c, "t-dead", "node dead lost");
+	closed_as(c, "u-live", NULL);
+	load(c, &l);
+	ck_assert_str_eq(l.meta[0].last_status, "FAIL");
+	ck_assert_str_eq(l.meta[1].last_status, "RUNNING");
+	loaded_free(&l);
+	ck_assert_int_eq(raw_int(db, "SELECT count(*) FROM nodes WHERE "
+	    "name = 'dead' AND state = 'dead'"), 1);
+	/* the dead node, back, finds out */
+	ck_assert_int_eq(store_node_beat(a, "dead", 1, 0, 0, &(int64_t){ 0 }),
+	    1);
+	raw_close(db);
+	store_close(a);
+	store_close(b);
+	store_close(c);
+}
+END_TEST
+
+struct heard {
+	char	payload[8][64];
+	int	n;
+};
+
+static void
+hear(void *arg, const char *payload)
+{
+	struct heard	*h = arg;
+
+	ck_assert_int_lt(h->n, 8);
+	snprintf(h->payload[h->n++], sizeof h->payload[0], "%s", payload);
+}
+
+/* What s hears within ms (after its socket is readable). */
+static int
+heard_within(struct store *s, int fd, int ms, struct heard *h)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+	fd_set		rd;
+	int		n;
+
+	memset(h, 0, sizeof *h);
+	FD_ZERO(&rd);
+	FD_SET(fd, &rd);
+	if ((n = store_notifications(s, hear, h)) != 0)
+		return (n);
+	if (select(fd + 1, &rd, NULL, NULL, &tv) < 0)
+		return (-1);
+	return (store_notifications(s, hear, h));
+}
+
+START_TEST(test_pg_notify)
+{
+	struct store	*a = open_store(), *b = open_store();
+	struct heard	 h;
+	int		 fa, fb;
+
+	ck_assert_int_eq(store_listen(a, &fa), 0);
+	ck_assert_int_ge(fa, 0);
+	ck_assert_int_eq(store_listen(b, &fb), 0);
+	ck_assert_int_eq(heard_within(a, fa, 0, &h), 0);
+	ck_assert_int_eq(store_notify(b, "task t changed"), 0);
+	ck_assert_int_eq(heard_within(a, fa, 5000, &h), 1);
+	ck_assert_str_eq(h.payload[0], "task t changed");
+	/* not at the sender */
+	ck_assert_int_eq(heard_within(b, fb, 300, &h), 0);
+	/* at COMMIT only */
+	ck_assert_int_eq(store_begin(b), 0);
+	ck_assert_int_eq(store_notify(b, "in a transaction"), 0);
+	ck_assert_int_eq(heard_within(a, fa, 300, &h), 0);
+	ck_assert_int_eq(store_commit(b), 0);
+	ck_assert_int_eq(heard_within(a, fa, 5000, &h), 1);
+	ck_assert_str_eq(h.payload[0], "in a transaction");
+	ck_assert_int_eq(store_begin(b), 0);
+	ck_assert_int_eq(store_notify(b, "rolled back"), 0);
+	ck_assert_int_eq(store_rollback(b), 0);
+	ck_assert_int_eq(heard_within(a, fa, 500, &h), 0);
+	/* both ways */
+	ck_assert_int_eq(store_notify(a, "from a"), 0);
+	ck_assert_int_eq(heard_within(b, fb, 5000, &h), 1);
+	ck_assert_str_eq(h.payload[0], "from a");
+	store_close(a);
+	store_close(b);
+}
+END_TEST
+
+static void
+lost_now(struct store *s)
+{
+	struct loaded	l;
+
+	ck_assert_int_eq(store_task_set_status(s, "t", "FAIL", 1), -1);
+	ck_assert_msg(strstr(store_error(s), "database connection lost") !=
+	    NULL, "%s", store_error(s));
+	ck_assert(store_lost(s));
+	/* and every call after it, at once */
+	memset(&l, 0, sizeof l);
+	ck_assert_int_eq(store_tasks_load(s, collect, &l), -1);
+	ck_assert_ptr_nonnull(strstr(store_error(s),
+	    "database connection lost"));
+	ck_assert_int_eq(store_begin(s), -1);
+}
+
+static void
+works_again(struct store *s, struct store *other, int *fd)
+{
+	struct heard	h;
+
+	ck_assert_msg(store_reconnect(s) == 0, "%s", store_error(s));
+	ck_assert(!store_lost(s));
+	ck_assert_int_eq(store_task_set_status(s, "t", "SUCCESS", 2), 0);
+	/* LISTENing again, on the new socket */
+	ck_assert_int_eq(store_listen(s, fd), 0);
+	ck_assert_int_eq(store_notify(other, "after"), 0);
+	ck_assert_int_eq(heard_within(s, *fd, 5000, &h), 1);
+	ck_assert_str_eq(h.payload[0], "after");
+}
+
+/* A lost connection fails every call until store_reconnect. */
+START_TEST(test_pg_lost)
+{
+	struct store	*s = open_store(), *b;
+	struct raw	*db = raw_open();
+	int		 fd;
+
+	put_text(s, cron_text, "t");
+	ck_assert_int_eq(store_listen(s, &fd), 0);
+	/* the server ends our backend (an administrator, a fail-over) */
+	ck_assert_int_eq(raw_exec(db, "SELECT pg_terminate_backend(pid) "
+	    "FROM pg_stat_activity WHERE datname = current_database() AND "
+	    "pid <> pg_backend_pid()"), 0);
+	raw_close(db);
+	usleep(100000);
+	lost_now(s);
+	b = open_store();
+	works_again(s, b, &fd);
+	store_close(b);
+
+	if (pg_script[0] == '\0') {
+		printf("# test_pg_lost: not our server: no stop and start\n");
+		store_close(s);
+		return;
+	}
+	/* the server stops, and starts again */
+	ck_assert_int_eq(pg_server("stop", NULL, 0), 0);
+	lost_now(s);
+	ck_assert_int_eq(store_reconnect(s), -1);
+	ck_assert_msg(strstr(store_error(s), "cannot connect") != NULL, "%s",
+	    store_error(s));
+	ck_assert(store_lost(s));
+	ck_assert_int_eq(pg_server("start", NULL, 0), 0);
+	b = open_store();
+	works_again(s, b, &fd);
+	store_close(b);
+	store_close(s);
+}
+END_TEST
+
+/* A schema newer than this code is refused, naming the database. */
+START_TEST(test_pg_newer)
+{
+	struct store	*s = open_store();
+	struct raw	*db = raw_open();
+
+	store_close(s);
+	ck_assert_int_eq(raw_exec(db, "UPDATE sked_schema SET version = 99"),
+	    0);
+	s = (struct store *)1;
+	ck_assert_int_eq(store_open_postgresql(pg_conninfo, &s), -1);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(store_error(NULL), "schema version 99 is newer "
+	    "than this sked knows (1)") != NULL && strstr(store_error(NULL),
+	    pg_dbname) != NULL, "%s", store_error(NULL));
+	ck_assert_int_eq(raw_int(db, "SELECT version FROM sked_schema"), 99);
+	raw_close(db);
+}
+END_TEST
+
+/* A role without rights: on a fresh database and on a migrated one. */
+START_TEST(test_pg_no_rights)
+{
+	struct store	*s;
+	struct raw	*db = raw_open();
+	char		 role[64], sql[256], ci[1400], *p;
+
+	snprintf(role, sizeof role, "sked_norights_%ld", (long)getpid());
+	snprintf(sql, sizeof sql, "DROP ROLE IF EXISTS %s; CREATE ROLE %s "
+	    "LOGIN PASSWORD 'x'", role, role);
+	ck_assert_msg(raw_exec(db, sql) == 0, "%s", db->err);
+	pg_with(pg_conninfo, pg_dbname, role, ci, sizeof ci);
+	/* the password, for a server that asks */
+	p = ci + strlen(ci);
+	snprintf(p, sizeof ci - strlen(ci), " password='x'");
+
+	ck_assert_int_eq(store_open_postgresql(ci, &s), -1);
+	ck_assert_msg(strstr(store_error(NULL), "permission denied") != NULL &&
+	    strstr(store_error(NULL), role) != NULL && strstr(store_error(NULL),
+	    pg_dbname) != NULL, "%s", store_error(NULL));
+	s = open_store();
+	store_close(s);
+	ck_assert_int_eq(store_open_postgresql(ci, &s), -1);
+	ck_assert_msg(strstr(store_error(NULL), "permission denied for table "
+	    "sked_schema") != NULL, "%s", store_error(NULL));
+	snprintf(sql, sizeof sql, "DROP ROLE %s", role);
+	ck_assert_msg(raw_exec(db, sql) == 0, "%s", db->err);
+	raw_close(db);
+}
+END_TEST
+
+START_TEST(test_pg_unreachable)
+{
+	struct store	*s = (struct store *)1;
+
+	ck_assert_int_eq(store_open_postgresql("host=/nonexistent/sked "
+	    "dbname=sked connect_timeout=2", &s), -1);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(store_error(NULL), "database sked on "
+	    "/nonexistent/sked: cannot connect: ") != NULL &&
+	    strstr(store_error(NULL), "No such file or directory") != NULL,
+	    "%s", store_error(NULL));
+	ck_assert_ptr_null(strchr(store_error(NULL), '\n'));
+	ck_assert_int_eq(store_open_postgresql("host=/x password=secret "
+	    "dbname=", &s), -1);
+	ck_assert_ptr_null(strstr(store_error(NULL), "secret"));
+}
+END_TEST
+
+/* PostgreSQL scans in chunks: every task once, in order, across them. */
+START_TEST(test_pg_scan_chunks)
+{
+	struct store	*s = open_store();
+	struct raw	*db = raw_open();
+	struct scanned	 sc;
+	bool		 done;
+	int		 calls = 0;
+
+	ck_assert_int_eq(raw_exec(db, "INSERT INTO tasks (id, task_name, "
+	    "project_id, task_type, scheduled_type, task_cron) SELECT "
+	    "'id-' || g, 'c' || g, 'p', 'START', 'CRON', '@daily' FROM "
+	    "generate_series(0, 25002) g"), 0);
+	/* a deleted one in the middle is skipped, not counted */
+	ck_assert_int_eq(raw_exec(db, "INSERT INTO tasks (id, task_name, "
+	    "project_id, task_type, scheduled_type, deleted_ms) VALUES "
+	    "('gone', 'x', 'p', 'START', 'CRON', 1)"), 0);
+	ck_assert_int_eq(raw_exec(db, "INSERT INTO tasks (id, task_name, "
+	    "project_id, task_type, scheduled_type, task_cron) VALUES "
+	    "('id-last', 'c25003', 'p', 'START', 'CRON', '@daily')"), 0);
+	raw_close(db);
+	memset(&sc, 0, sizeof sc);
+	do {
+		ck_assert_int_eq(store_tasks_scan_some(s, count_view, &sc,
+		    7000, &done), 0);
+		calls++;
+	} while (!done && calls < 10);
+	ck_assert(done);
+	ck_assert_uint_eq(sc.n, 25004);
+	ck_assert_int_eq(calls, 4);
+	memset(&sc, 0, sizeof sc);
+	ck_assert_int_eq(store_tasks_scan(s, count_view, &sc), 0);
+	ck_assert_uint_eq(sc.n, 25004);
+	store_close(s);
+}
+END_TEST
+
+/* The cases of both engines. */
+static void
+add_common(TCase *tc)
+{
 	tcase_add_test(tc, test_open_schema);
-	add_table_test(tc, test_open_bad, bad_dbs);
 	add_table_test(tc, test_round_trip, round_trips);
 	tcase_add_test(tc, test_targets_shape);
 	tcase_add_test(tc, test_replace);
@@ -1274,12 +2117,140 @@ store_suite(void)
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_scan_steps);
 	tcase_add_test(tc, test_reopen);
+	tcase_add_test(tc, test_node_column);
+	tcase_add_test(tc, test_close_running_node);
+}
+
+static Suite *
+store_suite(bool pg)
+{
+	Suite	*su = suite_create("store");
+	TCase	*tc = tcase_create("sqlite");
+
+	tcase_add_checked_fixture(tc, setup_sqlite, teardown_sqlite);
+	add_common(tc);
+	add_table_test(tc, test_open_bad, bad_dbs);
+	tcase_add_test(tc, test_migrate_4);
+	tcase_add_test(tc, test_single_node);
+	suite_add_tcase(su, tc);
+	if (!pg)
+		return (su);
+	tc = tcase_create("postgresql");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup_pg, teardown_pg);
+	add_common(tc);
+	tcase_add_test(tc, test_pg_claim_once);
+	tcase_add_test(tc, test_pg_claim_early);
+	tcase_add_test(tc, test_pg_join);
+	tcase_add_test(tc, test_pg_take_over);
+	tcase_add_test(tc, test_pg_notify);
+	tcase_add_test(tc, test_pg_lost);
+	tcase_add_test(tc, test_pg_newer);
+	tcase_add_test(tc, test_pg_no_rights);
+	tcase_add_test(tc, test_pg_unreachable);
+	tcase_add_test(tc, test_pg_scan_chunks);
 	suite_add_tcase(su, tc);
 	return (su);
+}
+
+/* Run a pg-server command; its first line of output into out. */
+static int
+pg_server(const char *cmd, char *out, size_t len)
+{
+	char	 line[2048];
+	FILE	*fp;
+	int	 st;
+
+	snprintf(line, sizeof line, "'%s' %s '%s' 2>&1", pg_script, cmd,
+	    pg_dir);
+	if ((fp = popen(line, "r")) == NULL)
+		return (-1);
+	if (out != NULL) {
+		out[0] = '\0';
+		if (fgets(out, (int)len, fp) != NULL)
+			out[strcspn(out, "\n")] = '\0';
+	}
+	while (fgets(line, sizeof line, fp) != NULL)
+		;
+	st = pclose(fp);
+	return (WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1);
+}
+
+/* A server to test against: "" when there is one, else why not. */
+static const char *
+pg_find(void)
+{
+	static char	 why[2200];
+	const char	*env, *src;
+	PGconn		*c;
+
+	if ((env = getenv("SKED_TEST_PG")) != NULL && *env != '\0') {
+		snprintf(pg_maint, sizeof pg_maint, "%s", env);
+	} else {
+		if ((src = getenv("SKED_SRCDIR")) == NULL || *src == '\0')
+			src = getenv("TOP_SRCDIR");
+		if (src == NULL || *src == '\0')
+			src = SKED_SOURCE_DIR;
+		snprintf(pg_script, sizeof pg_script, "%s/tests/pg/pg-server",
+		    src);
+		if (access(pg_script, X_OK) != 0) {
+			snprintf(why, sizeof why, "%s: %s (and no "
+			    "SKED_TEST_PG)", pg_script, strerror(errno));
+			pg_script[0] = '\0';
+			return (why);
+		}
+		snprintf(pg_dir, sizeof pg_dir, "/tmp/check_store_pg.XXXXXX");
+		if (mkdtemp(pg_dir) == NULL) {
+			snprintf(why, sizeof why, "mkdtemp: %s",
+			    strerror(errno));
+			return (why);
+		}
+		if (pg_server("start", pg_maint, sizeof pg_maint) != 0) {
+			snprintf(why, sizeof why, "%s start %s failed: %s",
+			    pg_script, pg_dir, pg_maint);
+			pg_script[0] = '\0';
+			return (why);
+		}
+	}
+	c = PQconnectdb(pg_maint);
+	if (PQstatus(c) != CONNECTION_OK) {
+		snprintf(why, sizeof why, "%s: %s", pg_maint,
+		    PQerrorMessage(c));
+		why[strcspn(why, "\n")] = '\0';
+		PQfinish(c);
+		return (why);
+	}
+	PQfinish(c);
+	return ("");
+}
+
+static void
+pg_stop(void)
+{
+	char	cmd[1200];
+
+	if (pg_script[0] == '\0')
+		return;
+	(void)pg_server("stop", NULL, 0);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "check_store: cannot remove %s\n", pg_dir);
 }
 
 int
 main(void)
 {
-	return (run_suite(store_suite()));
+	const char	*why = pg_find(), *req = getenv("SKED_REQUIRE_PG");
+	bool		 pg = *why == '\0';
+	int		 rc;
+
+	if (!pg)
+		printf("# SKIP: the PostgreSQL cases: %s\n", why);
+	rc = run_suite(store_suite(pg));
+	pg_stop();
+	if (!pg && req != NULL && strcmp(req, "1") == 0) {
+		printf("# SKED_REQUIRE_PG=1: no PostgreSQL server: %s\n", why);
+		return (EXIT_FAILURE);
+	}
+	return (rc);
 }
