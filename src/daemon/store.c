@@ -866,7 +866,9 @@ bprintf(struct buf *b, const char *fmt, ...)
 
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->size - b->len, fmt, ap);
+		/* an empty buffer has no pointer to offset yet */
+		n = vsnprintf(b->p != NULL ? b->p + b->len : NULL,
+		    b->size - b->len, fmt, ap);
 		va_end(ap);
 		if (n < 0)
 			abort();
