@@ -214,36 +214,21 @@ pend_pop(struct cluster *c)
 	return (top);
 }
 
-/* the order of dispatch.c's batches: claims never deadlock */
-static int
-pend_order(const void *a, const void *b)
-{
-	const struct pending	*x = a, *y = b;
-	int			 c = strcmp(dtask_id(x->dt), dtask_id(y->dt));
-
-	if (c != 0)
-		return (c);
-	return ((x->scheduled > y->scheduled) - (x->scheduled < y->scheduled));
-}
-
 static void
 pend_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct cluster	*c = container_of(w, struct cluster, pend_timer);
 	struct daemon	*d = c->d;
 	struct pending	*due;
-	struct dtask	**dts;
-	int64_t		 *at;
-	ev_tstamp	  now = ev_time();
-	size_t		  i, n = 0, k = 0;
+	struct claim	*claims;
+	ev_tstamp	 now = ev_time();
+	size_t		 i, n = 0, k = 0;
 
 	if ((due = calloc(c->npend + 1, sizeof *due)) == NULL ||
-	    (dts = calloc(c->npend + 1, sizeof *dts)) == NULL ||
-	    (at = calloc(c->npend + 1, sizeof *at)) == NULL)
+	    (claims = calloc(c->npend + 1, sizeof *claims)) == NULL)
 		abort();
 	while (c->npend > 0 && c->pend[0].due <= now)
 		due[n++] = pend_pop(c);
-	qsort(due, n, sizeof *due, pend_order);
 	for (i = 0; i < n; i++) {
 		if (due[i].dt->removed || d->stopping)
 			;
@@ -255,18 +240,17 @@ pend_cb(struct ev_loop *loop, ev_timer *w, int revents)
 			    (long long)due[i].scheduled,
 			    d->cfg.misfire_threshold);
 		else {
-			dts[k] = due[i].dt;
-			at[k++] = due[i].scheduled;
+			claims[k].dt = due[i].dt;
+			claims[k++].scheduled = due[i].scheduled;
 			continue;	/* holds its ref through the claim */
 		}
 		tasks_release(d, due[i].dt);
 	}
-	dispatch_claims(d, dts, at, k);
+	dispatch_claims(d, claims, k);
 	for (i = 0; i < k; i++)
-		tasks_release(d, dts[i]);
+		tasks_release(d, claims[i].dt);
 	free(due);
-	free(dts);
-	free(at);
+	free(claims);
 	pend_arm(c);
 }
 

@@ -881,15 +881,30 @@ unfire(struct daemon *d, struct execution *ex)
 	execution_free(d, ex);
 }
 
+/* nodes claim in one order, so that their batches never deadlock */
+static int
+occurrence_cmp(const struct dtask *a, int64_t at, const struct dtask *b,
+    int64_t bt)
+{
+	int	c = strcmp(dtask_id(a), dtask_id(b));
+
+	return (c != 0 ? c : (at > bt) - (at < bt));
+}
+
 static int
 due_order(const void *a, const void *b)
 {
 	const struct due_fire	*x = a, *y = b;
-	int			 c = strcmp(dtask_id(x->dt), dtask_id(y->dt));
 
-	if (c != 0)
-		return (c);
-	return ((x->scheduled > y->scheduled) - (x->scheduled < y->scheduled));
+	return (occurrence_cmp(x->dt, x->scheduled, y->dt, y->scheduled));
+}
+
+static int
+claim_order(const void *a, const void *b)
+{
+	const struct claim	*x = a, *y = b;
+
+	return (occurrence_cmp(x->dt, x->scheduled, y->dt, y->scheduled));
 }
 
 static void
@@ -903,7 +918,6 @@ flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 	if (d->ndue == 0)
 		return;
-	/* nodes claim in one order, so that their batches never deadlock */
 	if (d->cluster != NULL && d->ndue > 1)
 		qsort(d->due, d->ndue, sizeof *d->due, due_order);
 	tx = d->ndue > 1 && store_begin(d->store) == 0;
@@ -937,8 +951,7 @@ flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 }
 
 void
-dispatch_claims(struct daemon *d, struct dtask *const *dt,
-    const int64_t *scheduled, size_t n)
+dispatch_claims(struct daemon *d, struct claim *v, size_t n)
 {
 	struct execution	**batch, *ex;
 	size_t			  i, nbatch = 0;
@@ -946,8 +959,9 @@ dispatch_claims(struct daemon *d, struct dtask *const *dt,
 
 	if ((batch = calloc(n + 1, sizeof *batch)) == NULL)
 		abort();
+	qsort(v, n, sizeof *v, claim_order);
 	for (i = 0; i < n; i++)
-		if ((ex = fire(d, dt[i], scheduled[i], now_ms(), false)) !=
+		if ((ex = fire(d, v[i].dt, v[i].scheduled, now_ms(), false)) !=
 		    NULL)
 			batch[nbatch++] = ex;
 	if (tx && store_commit(d->store) != 0) {

@@ -393,8 +393,11 @@ int		 dispatch_recover(struct daemon *);
  * Claim and run timed occurrences (cluster: deferred claims), in one
  * transaction; what its commit loses does not run and is claimed again.
  */
-void		 dispatch_claims(struct daemon *, struct dtask *const *dt,
-		    const int64_t *scheduled, size_t n);
+struct claim {
+	struct dtask	*dt;		/* held by the caller */
+	int64_t		 scheduled;	/* s */
+};
+void		 dispatch_claims(struct daemon *, struct claim *, size_t n);
 void		 dispatch_abandon(struct daemon *);
 
 /*
